@@ -1,0 +1,33 @@
+"""The passage: the unit that is indexed, retrieved and cited.
+
+A passage is an exact span of a source document. ``text`` is always
+``source[start:end]``, so a citation can be checked against the file in one
+click; everything added for retrieval lives in ``context``, never in ``text``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One citable span of a document, with its place in the document's structure."""
+
+    id: str  # stable and readable: "<doc slug>#p<paragraph>[.<window>]"
+    doc: str  # document slug, derived from the file name
+    doc_title: str  # the document's title line (first paragraph)
+    text: str  # exactly source[start:end]
+    start: int  # character offset into the decoded source text
+    end: int
+    kind: str  # "title" | "date" | "heading" | "paragraph" | "note" | "other"
+    position: int  # order of the passage inside its document (0-based)
+    section: str = ""  # the section the passage belongs to ("" when none)
+    notes: tuple[str, ...] = field(default_factory=tuple)  # ids of notes its markers point to
+    refs: tuple[str, ...] = field(default_factory=tuple)  # for notes: ids of passages that point here
+    context: str = ""  # text used for retrieval and verification: title, section, linked notes
+
+    @property
+    def search_text(self) -> str:
+        """What retrieval indexes: the passage plus its structural context."""
+        return f"{self.context}\n{self.text}" if self.context else self.text
