@@ -1,0 +1,79 @@
+"""The evaluation question sets: development cases to tune on, held-out cases to measure with.
+
+Each line of a JSONL file is one case about the corpus speech
+(``data/corpus/work-together-to-build-a-healthy-cyberspace.txt``):
+
+- ``gold_quotes`` are exact substrings of the source file that answer the question
+  (empty for unanswerable cases);
+- ``key_facts`` is a list of facts, each a list of aliases; a fact counts as present
+  in an answer when any alias appears in it, case-insensitively;
+- ``forbidden`` holds strings that must not appear in an answer (invented facts, the
+  plausible wrong answer, an injected answer).
+
+``DEV_PATH`` is for tuning; ``HELDOUT_PATH`` is only for measuring and holds
+different cases of the same kinds, not paraphrases of the development ones.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, get_args
+
+Category = Literal["factoid", "multi_fact", "paraphrase", "structure", "unanswerable", "adversarial"]
+CATEGORIES: frozenset[str] = frozenset(get_args(Category))
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEV_PATH = DATA_DIR / "dev.jsonl"
+HELDOUT_PATH = DATA_DIR / "heldout.jsonl"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One question with what a correct answer must cite, contain and avoid."""
+
+    id: str
+    question: str
+    category: Category
+    answerable: bool
+    gold_quotes: tuple[str, ...]  # exact spans of the source; empty when unanswerable
+    key_facts: tuple[tuple[str, ...], ...]  # one tuple of aliases per fact
+    forbidden: tuple[str, ...]
+    note: str = ""
+
+
+def _case(record: dict, where: str) -> Case:
+    category = record["category"]
+    if category not in CATEGORIES:
+        raise ValueError(f"{where}: unknown category {category!r}")
+    return Case(
+        id=str(record["id"]),
+        question=str(record["question"]),
+        category=category,
+        answerable=bool(record["answerable"]),
+        gold_quotes=tuple(str(q) for q in record.get("gold_quotes", [])),
+        key_facts=tuple(tuple(str(a) for a in fact) for fact in record.get("key_facts", [])),
+        forbidden=tuple(str(f) for f in record.get("forbidden", [])),
+        note=str(record.get("note", "")),
+    )
+
+
+def load_cases(path: str | Path) -> list[Case]:
+    """Read a JSONL file of cases (one JSON object per non-blank line), in file order.
+
+    Raises ``ValueError`` naming the file and line for malformed JSON, a missing
+    field or an unknown category.
+    """
+    path = Path(path)
+    cases: list[Case] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{path.name}:{number}"
+        try:
+            record = json.loads(line)
+            cases.append(_case(record, where))
+        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            raise ValueError(f"{where}: bad case ({error})") from error
+    return cases
