@@ -24,7 +24,7 @@ from ingest.structure import (
     split_paragraphs,
 )
 
-CHUNKER_VERSION = "1"  # bump on any change to ids, spans, kinds or context: it feeds the index fingerprint
+CHUNKER_VERSION = "2"  # bump on any change to ids, spans, kinds or context: it feeds the index fingerprint
 MAX_CONTEXT = 400
 _TITLE_MAX = 120
 _NOTE_MAX = 150
@@ -120,6 +120,10 @@ def _sentence_around(text: str, para: Paragraph, marker: Marker) -> str:
     return " ".join(sentence.split())
 
 
+# Structural passages say what they are, so "what is the title?" or "what date is it?" finds them.
+_KIND_LABELS = {"title": "Title of the document.", "date": "Date of the document."}
+
+
 def _context(title: str, date: str, para: Paragraph, notes: list[str], note_to: list[str]) -> str:
     """Compact text for retrieval and verification; never shown as the quote."""
     short_title = clip(title, _TITLE_MAX)
@@ -130,8 +134,8 @@ def _context(title: str, date: str, para: Paragraph, notes: list[str], note_to: 
         parts.append(f"Section: {_as_sentence(para.section)}")
     parts += [f"Note: {_as_sentence(clip(note, _NOTE_MAX))}" for note in dict.fromkeys(notes)]
     parts += [f"Note to: {clip(sentence, _NOTE_TO_MAX)}" for sentence in dict.fromkeys(note_to)]
-    if para.kind == "date":
-        parts.append("Date of the document:")
+    if para.kind in _KIND_LABELS:
+        parts.append(_KIND_LABELS[para.kind])
     return clip(" ".join(parts), MAX_CONTEXT)
 
 

@@ -78,7 +78,8 @@ def test_speech_kinds_and_title(speech: list[Passage]) -> None:
 
 def test_speech_date_is_in_every_context(speech: list[Passage]) -> None:
     assert all(p.context.startswith(f"{TITLE} (December 16, 2015).") for p in speech)
-    assert by_id(speech)["p2"].context.endswith("Date of the document:")
+    assert by_id(speech)["p2"].context.endswith("Date of the document.")
+    assert by_id(speech)["p1"].context.endswith("Title of the document.")
 
 
 def test_principles_are_sections_with_their_lead_in(speech: list[Passage]) -> None:
@@ -169,7 +170,7 @@ def test_date_lines(tmp_path: Path, date: str) -> None:
     passages = chunk(load_document(write(tmp_path, "d.txt", f"A Title\n{date}\nBody text here.\n")))
     assert [p.kind for p in passages] == ["title", "date", "paragraph"]
     assert passages[2].context == f"A Title ({date})."
-    assert passages[1].context == f"A Title ({date}). Date of the document:"
+    assert passages[1].context == f"A Title ({date}). Date of the document."
 
 
 def test_no_title_gives_a_title_from_the_file_name(tmp_path: Path) -> None:

@@ -1,0 +1,108 @@
+"""The Chroma side of the index: one cosine collection holding passages, vectors and metadata.
+
+Chroma is the single store of passages: every Passage field goes into the
+record, so the passages can be rebuilt from Chroma alone and never drift
+from what vector search returns. Vectors always come from our own embedder;
+the collection gets ``embedding_function=None`` because Chroma's default
+embedding function would try to download a model.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any, get_origin, get_type_hints
+
+import chromadb
+import numpy as np
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import NotFoundError
+
+from ingest.passage import Passage
+from settings import Settings
+
+COLLECTION = "passages"
+# Stored with the field names, so adding or renaming a Passage field forces a rebuild
+# instead of failing to rebuild passages from old metadata.
+STORE_FORMAT = "1:" + ",".join(f.name for f in fields(Passage))
+
+# Chroma metadata values must be scalars: tuple fields are stored as JSON strings.
+_TUPLE_FIELDS = frozenset(name for name, hint in get_type_hints(Passage).items() if get_origin(hint) is tuple)
+# id and text are the record's own id and document, so they are not repeated in metadata.
+_RECORD_FIELDS = frozenset({"id", "text"})
+
+
+def connect(settings: Settings) -> ClientAPI:
+    """An HTTP client when ``chroma_host`` is set, else an embedded store under ``index_dir/chroma``."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        return chromadb.HttpClient(
+            host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+        )
+    path = Path(settings.index_dir) / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def get_collection(client: ClientAPI) -> Collection | None:
+    """The passages collection, or None when it does not exist yet."""
+    try:
+        return client.get_collection(COLLECTION, embedding_function=None)
+    except NotFoundError:
+        return None
+
+
+def recreate_collection(client: ClientAPI) -> Collection:
+    """Drop the collection (if any) and create an empty cosine one: the start of a full rebuild."""
+    if get_collection(client) is not None:
+        client.delete_collection(COLLECTION)
+    return client.create_collection(
+        COLLECTION, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+    )
+
+
+def to_metadata(passage: Passage) -> dict[str, str | int]:
+    """Every Passage field except id and text, as Chroma-compatible scalars."""
+    return {
+        name: json.dumps(list(value), ensure_ascii=False) if name in _TUPLE_FIELDS else value
+        for name, value in asdict(passage).items()
+        if name not in _RECORD_FIELDS
+    }
+
+
+def from_record(passage_id: str, text: str, metadata: dict[str, Any]) -> Passage:
+    """The Passage stored as (id, document, metadata); the inverse of :func:`to_metadata`."""
+    values = {
+        name: tuple(json.loads(value)) if name in _TUPLE_FIELDS else value for name, value in metadata.items()
+    }
+    return Passage(id=passage_id, text=text, **values)
+
+
+def add_passages(collection: Collection, passages: list[Passage], vectors: np.ndarray) -> None:
+    """Store passages with their precomputed vectors (upsert, so a retried build cannot fail on ids)."""
+    collection.upsert(
+        ids=[p.id for p in passages],
+        embeddings=vectors,
+        documents=[p.text for p in passages],
+        metadatas=[to_metadata(p) for p in passages],
+    )
+
+
+def delete_documents(collection: Collection, slugs: list[str]) -> None:
+    """Remove every passage of these documents, including any the manifest does not know about."""
+    if slugs:
+        collection.delete(where={"doc": {"$in": slugs}})
+
+
+def load_passages(collection: Collection) -> list[Passage]:
+    """Every stored passage, rebuilt from Chroma alone (unordered)."""
+    records = collection.get(include=["documents", "metadatas"])
+    return [
+        from_record(pid, text, metadata)
+        for pid, text, metadata in zip(
+            records["ids"], records["documents"], records["metadatas"], strict=True
+        )
+    ]
