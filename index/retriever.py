@@ -7,6 +7,7 @@ scores needs no calibration between the two very different score scales.
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 
@@ -19,6 +20,9 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from index.build import PassageIndex
 from index.fusion import reciprocal_rank_fusion
 from ingest.passage import Passage
+
+# bm25s sets its own logger to DEBUG and would print a line for every index it builds.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)

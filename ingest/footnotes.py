@@ -30,8 +30,16 @@ class Marker:
 
 def note_body(text: str) -> str:
     """A note line without its leading marker ('1 Mo Zi.' -> 'Mo Zi.')."""
+    return text[note_body_start(text) :].strip()
+
+
+def note_body_start(text: str) -> int:
+    """Offset where a note line's text begins after its marker (0 when there is no marker)."""
     match = _NOTE_LINE.match(text)
-    return text[match.end(1) :].strip() if match else text
+    if not match:
+        return 0
+    start = match.end(1)
+    return start + len(text[start:]) - len(text[start:].lstrip())
 
 
 def find_notes(paragraphs: list[Paragraph]) -> tuple[dict[str, list[int]], list[Marker]]:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ingest.footnotes import note_body_start
+from ingest.sentences import split_sentences
+
 
 @dataclass(frozen=True)
 class Passage:
@@ -26,6 +29,11 @@ class Passage:
     notes: tuple[str, ...] = field(default_factory=tuple)  # ids of notes its markers point to
     refs: tuple[str, ...] = field(default_factory=tuple)  # for notes: ids of passages that point here
     context: str = ""  # text used for retrieval and verification: title, section, linked notes
+
+    def sentence_spans(self) -> list[tuple[int, int]]:
+        """Sentence spans inside ``text``; a note's leading marker ("1 ") is left out of quotes."""
+        skip = note_body_start(self.text) if self.kind == "note" else 0
+        return [(skip + s, skip + e) for s, e in split_sentences(self.text[skip:])]
 
     @property
     def search_text(self) -> str:

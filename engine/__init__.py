@@ -1,0 +1,1 @@
+"""The answer pipeline: retrieve -> answer -> verify, behind one Engine API."""

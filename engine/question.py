@@ -1,0 +1,125 @@
+"""What a question asks for: the kind of fact, and the thing it names as its focus.
+
+A question is only answered by evidence that contains its kind of fact ("when" needs
+a date) and mentions its focus ("which city" needs a city). These checks catch the
+questions whose topic is in the text but whose fact is not, which retrieval scores
+cannot see.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from engine import lexical
+
+_YEAR = r"\b(1[5-9]\d\d|20\d\d)\b"
+_MONTH = r"(?-i:\b(January|February|March|April|May|June|July|August|September|October|November|December)\b)"
+# Counts and amounts; a bare year is a date, not a quantity ("by 2020" does not say how many).
+_QUANTITY = (
+    r"(?<![\d,])(?!(1[5-9]\d\d|20\d\d)\b)\d[\d,.]*|\b(one|two|three|four|five|six|seven|eight|nine|ten"
+    r"|eleven|twelve|twenty|thirty|hundred|thousand|million|billion|percent|half|dozen|both)\b"
+)
+FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "date": (
+        re.compile(
+            r"^\W*when\b|\b(what|which) (year|date|day|month)\b|\bin what year\b|\bon what date\b", re.I
+        ),
+        re.compile(f"{_YEAR}|{_MONTH}", re.I),
+    ),
+    "quantity": (
+        re.compile(
+            r"\bhow (many|much|long|often)\b|\b(what|which) (percentage|percent|number|amount|share|sum)\b",
+            re.I,
+        ),
+        re.compile(_QUANTITY, re.I),
+    ),
+    # Named things: answered only by a proper name the question does not already contain.
+    "name": (
+        re.compile(
+            r"\b(which|what) (\w+ )?(country|countries|city|cities|town|nation|person|people|organi[sz]ation"
+            r"|company|philosopher|author|leader|president|official|venue|place)\b"
+            r"|\bname of\b|\bwho (is|was) the\b",
+            re.I,
+        ),
+        re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+|\b[A-Z]{2,}\b"),
+    ),
+}
+
+_WH = re.compile(r"\b(which|what)\s+(.*)", re.IGNORECASE)
+_AUX = frozenset(
+    "is are was were be been do does did has have had can could should would will shall may might must "
+    "of in on at for to by from about with as that who whom whose".split()
+)
+_KIND_NOUNS = frozenset("year date day month percentage percent number amount share sum".split())
+_SKIP = frozenset("kind kinds sort sorts type types other specific exact particular main".split())
+
+
+@dataclass(frozen=True)
+class Ask:
+    """The parts of a question the refusal decision uses."""
+
+    kind: str  # "date" | "quantity" | "name" | ""
+    focus: tuple[str, ...]  # stemmed noun phrase after which/what: ("citi",) for "which city"
+    terms: tuple[str, ...]  # stemmed content terms
+
+
+def parse(question: str) -> Ask:
+    """Fact kind, focus noun and content terms of a question."""
+    kind = next((name for name, (asks, _) in FACT_KINDS.items() if asks.search(question)), "")
+    return Ask(kind, _focus(question), tuple(lexical.content_terms(question)))
+
+
+def _focus(question: str) -> tuple[str, ...]:
+    """The head noun of the phrase right after which/what, stemmed.
+
+    "which other Chinese philosopher does" -> (philosoph,); "which city hosted the" -> (citi,);
+    "what kind of governance system does" -> (system,); "what is the title" -> () since no
+    noun phrase follows the wh-word; "what year" -> () since the date check covers it.
+    """
+    match = _WH.search(question)
+    if not match:
+        return ()
+    phrase: list[str] = []
+    for word in lexical.words(match.group(2)):
+        if word in _SKIP or (word == "of" and not phrase):
+            continue
+        if word in _AUX or word in lexical.STOPWORDS:
+            break
+        phrase.append(word)
+    while phrase and phrase[-1].endswith("ed"):  # "which city hosted": the verb ends the phrase
+        phrase.pop()
+    if not phrase or phrase[-1] in _KIND_NOUNS:  # "what year": the fact kind checks that
+        return ()
+    return tuple(lexical.content_terms(phrase[-1]))
+
+
+def has_kind(kind: str, text: str, question: str = "") -> bool:
+    """Whether a text holds the asked-for kind of fact (always true for untyped questions).
+
+    For names, a name already in the question does not count: "Which country besides China"
+    is not answered by "China".
+    """
+    if not kind:
+        return True
+    found = [m.group(0) for m in FACT_KINDS[kind][1].finditer(text)]
+    if kind == "name":
+        asked = set(lexical.words(question))
+        found = [f for f in found if f.lower() not in asked]
+    return bool(found)
+
+
+class QuestionError(ValueError):
+    """The question cannot be answered as asked (empty, too long); message is user-facing."""
+
+
+def check_question(question: str, limit: int) -> str:
+    """The question, stripped, or a QuestionError that says what is wrong with it."""
+    if not isinstance(question, str) or not question.strip():
+        raise QuestionError("the question is empty: type a question about the text")
+    if "\x00" in question:
+        raise QuestionError("the question contains binary data (NUL bytes)")
+    text = " ".join(question.split())
+    if len(text) > limit:
+        raise QuestionError(f"the question is too long ({len(text):,} characters; the limit is {limit:,})")
+    return text

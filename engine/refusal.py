@@ -1,0 +1,16 @@
+"""The refusal decision: does the retrieved text contain what the question asks for?
+
+Retrieval scores alone cannot tell ("Which city hosted the conference?" retrieves the
+conference passage with a high score, yet no city is named), so the decision needs an
+evidence sentence that holds the asked-for kind of fact, whose passage mentions the
+question's focus, and that matches the question well enough.
+"""
+
+from __future__ import annotations
+
+from engine.evidence import Evidence
+
+
+def should_refuse(evidence: list[Evidence], threshold: float) -> bool:
+    """True when no evidence sentence is good enough to answer from (evidence comes best first)."""
+    return not evidence or not evidence[0].eligible or evidence[0].score < threshold

@@ -1,0 +1,49 @@
+"""What the engine returns: one Answer, the same for the CLI, the UI and the evals."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A marker's target: the passage and the exact supporting quote inside it."""
+
+    marker: int
+    passage_id: str
+    doc: str
+    text: str  # the whole passage, exactly as in the source
+    quote: str  # exact substring of the source document at [start, end)
+    start: int
+    end: int
+    section: str = ""
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One answer sentence with the markers it carries and the verifier's verdict."""
+
+    text: str
+    markers: list[int]
+    status: str  # "supported" | "unsupported"
+    support: float = 0.0  # the verifier's score, for debugging and tuning
+
+
+@dataclass
+class Answer:
+    """The verified answer in the JSON contract of DESIGN.md section 7."""
+
+    question: str
+    answer: str
+    refused: bool
+    citations: list[Citation]
+    sentences: list[Sentence]
+    backend: str
+    timings_ms: dict[str, float]
+    mode: str = "generated"  # "generated" | "extractive" | "refusal"
+    closest: Citation | None = None  # for refusals: the nearest passage, for context
+    retrieved: list[str] = field(default_factory=list)  # passage ids in retrieval order
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain JSON-ready dict."""
+        return asdict(self)
