@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from engine import lexical
+from engine.enumeration import announces_list, list_items
 from engine.evidence import Evidence, Weights, gather
 from engine.llm import ChatBackend, LLMError, make_backend
 from engine.prompts import Prompts
@@ -142,6 +143,7 @@ class Engine:
         # The best evidence is always shown verbatim unless the model's sentence already
         # restates it: a small model's fluent sentence may drop the very fact that was asked.
         kept += [_extract(e) for e in _extractive_choice(evidence) if not any(_restates(v, e) for v in kept)]
+        kept += self._announced_list(evidence[0])
         verdicts = kept + [v for v in verdicts if not v.supported]
         text, citations, sentences = _present(verdicts)
         timings["total"] = _ms(started)
@@ -155,6 +157,13 @@ class Engine:
             mode=mode,
             **base,  # type: ignore[arg-type]
         )
+
+    def _announced_list(self, best: Evidence) -> list[Verdict]:
+        """The items of a list the best evidence announces, each quoted by its heading sentence."""
+        if not announces_list(best.passage, best.end):
+            return []
+        items = list_items(best.passage, list(self.index.passages.values()))
+        return [Verdict(Claim(p.text[s:e].lstrip("–—-•* "), ()), p, (s, e), 1.0) for p, (s, e) in items]
 
     def _messages(self, question: str, shown: list[Evidence]) -> list[dict[str, str]]:
         passages = "\n".join(
@@ -200,7 +209,7 @@ def _present(verdicts: list[Verdict]) -> tuple[str, list[Citation], list[Sentenc
             sentences.append(Sentence(verdict.claim.text, [], "unsupported", verdict.support))
             continue
         marker = cited.marker(verdict.passage, verdict.quote)
-        body = verdict.claim.text.rstrip()
+        body = verdict.claim.text.rstrip().rstrip(":;,")
         end = body[-1] if body[-1] in ".!?" else ""
         parts.append(f"{body[: len(body) - len(end)]} [{marker}]{end or '.'}")
         sentences.append(Sentence(parts[-1], [marker], "supported", verdict.support))

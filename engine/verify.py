@@ -81,7 +81,7 @@ def support(claim: str, passage: Passage) -> tuple[float, tuple[int, int]]:
     names a number the source lacks, or when its polarity differs from the quote's.
     """
     terms = lexical.content_terms(claim)
-    if not terms:
+    if not any(t.isalpha() for t in terms):  # "1", "The answer is." state nothing
         return 0.0, (0, 0)
     span = best_span(terms, passage)
     quoted = passage.text[span[0] : span[1]]
