@@ -131,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head`: nothing left to say
+        return 0
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
         logging.getLogger("app").debug("unexpected failure", exc_info=True)
         print(f"error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", file=sys.stderr)

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from engine import lexical
 from engine.enumeration import announces_list, list_items
 from engine.evidence import Evidence, Weights, gather
-from engine.llm import ChatBackend, LLMError, make_backend
+from engine.llm import ChatBackend, LLMError, backend_name, make_backend
 from engine.prompts import Prompts
-from engine.question import check_question
+from engine.question import check_question, parse
 from engine.refusal import should_refuse
 from engine.types import Answer, Citation, Sentence
 from engine.verify import Claim, Verdict, parse_claims, verify
@@ -82,6 +82,15 @@ class Engine:
     def evidence(self, question: str) -> tuple[list[Passage], list[Evidence]]:
         """Retrieved passages and their sentences scored against the question."""
         passages = [hit.passage for hit in self.retriever.retrieve(question, self.settings.top_k)]
+        if parse(question).kind == "date":
+            # A "when" question about a document is answered by its date line, which shares
+            # no words with the question and so is easily missed by both retrievers.
+            docs = {p.doc for p in passages}
+            passages += [
+                p
+                for p in self.index.passages.values()
+                if p.kind == "date" and p.doc in docs and p not in passages
+            ]
         return passages, gather(question, passages, self.index.embedder.embed, self.weights)
 
     def answer(self, question: str) -> Answer:
@@ -98,9 +107,9 @@ class Engine:
         question = check_question(question, self.settings.max_question_chars)
         started = time.perf_counter()
         passages, evidence = self.evidence(question)
-        timings = {"retrieve": _ms(started)}
+        timings = {"retrieve": _ms(started), "generate": 0.0}
         base = dict(question=question, timings_ms=timings, retrieved=[p.id for p in passages])
-        if should_refuse(evidence, self.settings.answerable_threshold):
+        if should_refuse(question, evidence, self.settings.answerable_threshold):
             closest = (
                 citation_for(evidence[0].passage, (evidence[0].start, evidence[0].end), 0)
                 if evidence
@@ -176,7 +185,8 @@ class Engine:
         ]
 
     def _backend_name(self) -> str:
-        return self._backend.name if self._backend else self.settings.backend
+        """The backend's name without loading it (refusals never need the LLM)."""
+        return self._backend.name if self._backend else backend_name(self.settings)
 
 
 def _extractive_choice(evidence: list[Evidence]) -> list[Evidence]:

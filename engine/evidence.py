@@ -121,7 +121,7 @@ def _score(
         lexical=lex,
         cosine=cosine,
         # A date or count answers only when it sits in a sentence about the question's topic.
-        typed=has_kind(ask.kind, sentence, question) and (not ask.kind or lex >= 0.3),
+        typed=has_kind(ask.kind, sentence, question) and (not ask.kind or not ask.terms or lex >= 0.3),
         focused=set(ask.focus) <= passage_terms,
         score=weights.cosine * cosine + weights.lexical * lex + weights.passage_rank / (1 + rank),
     )

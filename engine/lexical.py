@@ -24,8 +24,16 @@ STOPWORDS = frozenset(
     would you your yours yourself yourselves s t ll re ve d m tell according give gives given mention
     mentions mentioned say says said speech text speaker document passage please describe explain
     list name named kind sort type thing things one ones use used using way ways get got let make made
-    many much mean means meant regard regarding refer refers called call
+    many much mean means meant regard regarding refer refers called call deliver delivers delivered
+    delivering gave written wrote
     """.split()
+)
+
+# Nouns too general to carry a fact: "At which event..." is answered by "the opening ceremony
+# of the Second World Internet Conference", which never says "event". They count as stopwords.
+GENERIC_NOUNS = frozenset(
+    "event events occasion occasions thing things way ways time times reason reasons aspect aspects "
+    "example examples idea ideas part parts issue issues matter matters".split()
 )
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
@@ -47,7 +55,7 @@ def content_terms(text: str) -> list[str]:
     terms = []
     for word in words(text):
         word = word.removesuffix("'s")
-        if word not in STOPWORDS and (len(word) > 1 or word.isdigit()):
+        if word not in STOPWORDS and word not in GENERIC_NOUNS and (len(word) > 1 or word.isdigit()):
             terms.append(_stem(word))
     return terms
 

@@ -57,7 +57,7 @@ class LocalLlama:
         from llama_cpp import Llama  # imported here: the openai path never pays for it
 
         path = local_model_path()
-        self.name = f"local:{path.stem}"
+        self.name = backend_name(settings)
         self._seed = settings.llm_seed
         self._llama = Llama(
             model_path=str(path),
@@ -101,7 +101,7 @@ class OpenAIChat:
         )
         self._model = settings.openai_model
         self._seed = settings.llm_seed
-        self.name = f"openai:{self._model}"
+        self.name = backend_name(settings)
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         try:
@@ -119,6 +119,13 @@ class OpenAIChat:
         except self._openai.APIError as exc:
             # str(exc) never contains the key; keep the message to one line.
             raise LLMError(f"{self.name}: {type(exc).__name__}: {str(exc).splitlines()[0]}") from exc
+
+
+def backend_name(settings: Settings) -> str:
+    """ "local:<model file>" or "openai:<model>": what answers, reported in JSON and logs."""
+    if settings.backend == "openai":
+        return f"openai:{settings.openai_model}"
+    return f"local:{Path(LOCAL_MODEL_FILE).stem}"
 
 
 def make_backend(settings: Settings) -> ChatBackend:

@@ -89,8 +89,8 @@ def _focus(question: str) -> tuple[str, ...]:
         phrase.append(word)
     while phrase and phrase[-1].endswith("ed"):  # "which city hosted": the verb ends the phrase
         phrase.pop()
-    if not phrase or phrase[-1] in _KIND_NOUNS:  # "what year": the fact kind checks that
-        return ()
+    if not phrase or phrase[-1] in _KIND_NOUNS or phrase[-1] in lexical.GENERIC_NOUNS:
+        return ()  # "what year": the fact kind checks that; "which event": any text may name one
     return tuple(lexical.content_terms(phrase[-1]))
 
 

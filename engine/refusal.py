@@ -9,8 +9,16 @@ question's focus, and that matches the question well enough.
 from __future__ import annotations
 
 from engine.evidence import Evidence
+from engine.question import parse
 
 
-def should_refuse(evidence: list[Evidence], threshold: float) -> bool:
-    """True when no evidence sentence is good enough to answer from (evidence comes best first)."""
-    return not evidence or not evidence[0].eligible or evidence[0].score < threshold
+def should_refuse(question: str, evidence: list[Evidence], threshold: float) -> bool:
+    """True when no evidence sentence is good enough to answer from (evidence comes best first).
+
+    A question that names nothing but the kind of fact it wants ("When was it given?") has no
+    words to match, so its typed evidence (the date line) stands without a score threshold.
+    """
+    if not evidence or not evidence[0].eligible:
+        return True
+    ask = parse(question)
+    return evidence[0].score < threshold and not (ask.kind and not ask.terms)

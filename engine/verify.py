@@ -16,11 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engine import lexical
+from engine.evidence import STRUCTURAL
 from ingest.passage import Passage
 from ingest.sentences import split_sentences
 
 _MARKERS = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-_NAME = re.compile(r"(?<=[\w,;:] )[A-Z][\w'-]*")
+MIN_QUOTED_SHARE = 0.34  # share of a claim's terms that must be in the quoted words themselves
+_LEADING_MARKERS = re.compile(r"^(\s*\[\d+(?:\s*,\s*\d+)*\])+\s*")
+_NAME = re.compile(r"\b[A-Z][\w'-]*")
 _NEGATION = re.compile(r"\b(no|not|never|cannot|nor|none|neither|nothing)\b|n't\b", re.IGNORECASE)
 
 
@@ -49,24 +52,32 @@ class Verdict:
 def parse_claims(draft: str) -> list[Claim]:
     """Split a draft into sentences and pull out their markers.
 
-    Small models often put the marker at the start of a line ("[1] Security ..."); a
-    marker belongs to the sentence it is attached to, whichever side it stands on.
+    A marker belongs to the sentence it is attached to: one written after a full stop
+    ("... village. [3]") closes the sentence before it; one opening a line ("[1] Security
+    ...", as small models write) opens the sentence after it.
     """
     claims: list[Claim] = []
     for line in draft.splitlines():
-        leading = _MARKERS.match(line.strip())
-        lead_markers = _numbers(leading.group(1)) if leading else ()
-        body = line.strip()[leading.end() :] if leading else line
+        line = line.strip()
+        leading = _MARKERS.match(line)
+        pending = _numbers(leading.group(1)) if leading else ()
+        body = line[leading.end() :] if leading else line
         for start, end in split_sentences(body):
             sentence = body[start:end]
-            markers = lead_markers + tuple(
-                n for m in _MARKERS.finditer(sentence) for n in _numbers(m.group(1))
-            )
+            opening = _LEADING_MARKERS.match(sentence)
+            if opening and claims and start > 0:  # "[1]" right after the previous full stop
+                last = claims[-1]
+                claims[-1] = Claim(last.text, last.markers + _numbers(opening.group(0)))
+                sentence = sentence[opening.end() :]
+            markers = pending + _numbers(" ".join(m.group(1) for m in _MARKERS.finditer(sentence)))
             text = " ".join(_MARKERS.sub(" ", sentence).split())
             text = re.sub(r"\s+([.,;:!?])", r"\1", text)
             if text:
                 claims.append(Claim(text, markers))
-            lead_markers = ()
+            elif markers and claims:
+                last = claims[-1]
+                claims[-1] = Claim(last.text, last.markers + markers)
+            pending = ()
     return claims
 
 
@@ -74,11 +85,12 @@ def _numbers(group: str) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", group))
 
 
-def support(claim: str, passage: Passage) -> tuple[float, tuple[int, int]]:
+def support(claim: str, passage: Passage, question: str = "") -> tuple[float, tuple[int, int]]:
     """How well a passage supports a claim (0..1), and the span of the passage to quote.
 
-    0.0 when the claim has no content words (filler such as "The answer is."), when it
-    names a number the source lacks, or when its polarity differs from the quote's.
+    0.0 when the claim has no content words (filler such as "The answer is."), uses a word
+    that neither the quote nor the question has, names a number or name the source lacks,
+    rests mostly on context rather than on the quoted words, or flips the quote's polarity.
     """
     terms = lexical.content_terms(claim)
     if not any(t.isalpha() for t in terms):  # "1", "The answer is." state nothing
@@ -86,11 +98,18 @@ def support(claim: str, passage: Passage) -> tuple[float, tuple[int, int]]:
     span = best_span(terms, passage)
     quoted = passage.text[span[0] : span[1]]
     # Recall over the quoted sentence(s), not the whole passage: words gathered from all over
-    # a paragraph ("a global initiative") make a claim the paragraph never states.
-    score = lexical.recall(
-        terms, set(lexical.content_terms(quoted)) | set(lexical.content_terms(passage.context))
-    )
-    if not lexical.numbers(claim) <= lexical.numbers(quoted + " " + passage.context):
+    # a paragraph ("a global initiative") make a claim the paragraph never states. A note,
+    # date or title means something only with its context ("1 Mo Zi." is the source of the
+    # saying); a paragraph's context (title, section) must not prop up a claim.
+    context = passage.context if passage.kind in STRUCTURAL else ""
+    quoted_terms = set(lexical.content_terms(quoted))
+    supported_terms = quoted_terms | set(lexical.content_terms(context))
+    score = lexical.recall(terms, supported_terms)
+    if set(terms) - supported_terms - set(lexical.content_terms(question)):
+        score = 0.0  # a word neither the source nor the asker used is a new claim ("actor")
+    if lexical.recall(terms, quoted_terms) < MIN_QUOTED_SHARE:
+        score = 0.0  # the context may explain a short note, but the quote must carry the claim
+    if not lexical.numbers(claim) <= lexical.numbers(quoted + " " + context):
         score = 0.0
     if bool(_NEGATION.search(claim)) != bool(_NEGATION.search(quoted)):
         score = 0.0
@@ -100,9 +119,12 @@ def support(claim: str, passage: Passage) -> tuple[float, tuple[int, int]]:
 
 
 def _new_names(claim: str, passage: Passage) -> set[str]:
-    """Capitalised words inside the claim that the passage never uses: invented names ("Confucius")."""
+    """Capitalised words of the claim that the passage never uses: invented names ("Confucius").
+
+    A capitalised function word ("The", "It") opening a sentence is no name.
+    """
     known = set(lexical.words(passage.text)) | set(lexical.words(passage.context))
-    names = set(_NAME.findall(claim))
+    names = {n for n in _NAME.findall(claim) if n.lower() not in lexical.STOPWORDS}
     return {n for n in names if n.lower() not in known}
 
 
@@ -149,7 +171,7 @@ def verify(
         others = [p for p in candidates if p not in own]
         verdict = Verdict(claim, None, (0, 0), 0.0)
         for passage in [*own, *others]:
-            score, span = support(claim.text, passage)
+            score, span = support(claim.text, passage, question)
             if score >= threshold and score > verdict.support:
                 verdict = Verdict(claim, passage, span, score)
             if verdict.supported and passage in own:

@@ -1,0 +1,188 @@
+"""Unit tests of the lexical normaliser and of question parsing (fact kind, focus, checks)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engine import lexical
+from engine.question import QuestionError, check_question, has_kind, parse
+
+# --- lexical.content_terms -------------------------------------------------------------------------
+
+
+def test_content_terms_stem_inflections_to_one_term() -> None:
+    assert lexical.content_terms("governed") == lexical.content_terms("governance") == ["govern"]
+    assert lexical.content_terms("villages") == lexical.content_terms("village")
+    assert lexical.content_terms("cities") == ["citi"]
+
+
+def test_content_terms_drop_stopwords_and_question_words() -> None:
+    assert lexical.content_terms("What is the speech about?") == []
+    assert lexical.content_terms("When was it said, according to the text?") == []
+    assert lexical.content_terms("What does the speech say about cyber sovereignty?") == [
+        "cyber",
+        "sovereignti",
+    ]
+
+
+def test_content_terms_keep_order_and_duplicates() -> None:
+    assert lexical.content_terms("Broadband China strategy for China") == [
+        "broadband",
+        "china",
+        "strategi",
+        "china",
+    ]
+
+
+@pytest.mark.parametrize("possessive", ["China's", "China’s", "CHINA'S"])
+def test_content_terms_drop_possessive_s(possessive: str) -> None:
+    assert lexical.content_terms(f"{possessive} broadband") == ["china", "broadband"]
+
+
+def test_content_terms_keep_digits_but_not_single_letters() -> None:
+    assert lexical.content_terms("by 2020 a b c 5") == ["2020", "5"]
+    assert lexical.content_terms("x y z") == []
+
+
+def test_words_lowercase_and_keep_inner_apostrophes() -> None:
+    assert lexical.words("Don’t STOP, internet_users!") == ["don't", "stop", "internet", "users"]
+
+
+def test_numbers_and_recall() -> None:
+    assert lexical.numbers("by 2020, 1,000 villages and 3.5 percent") == {"2020", "1,000", "3.5"}
+    assert lexical.numbers("no digits here") == set()
+    assert lexical.recall(["a", "b", "b", "c"], {"a", "b"}) == pytest.approx(2 / 3)
+    assert lexical.recall([], {"a"}) == 1.0
+
+
+@given(st.text(max_size=200))
+def test_content_terms_never_contain_stopwords_or_empty_terms(text: str) -> None:
+    for term in lexical.content_terms(text):
+        assert term
+        assert term not in {"the", "what", "speech", "is"}
+
+
+# --- question.parse: fact kind ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("When was the speech given?", "date"),
+        ("In what year will every village have broadband?", "date"),
+        ("What date is on the speech?", "date"),
+        ("How many points does the speaker propose?", "quantity"),
+        ("How much money has China invested in broadband?", "quantity"),
+        ("What percentage of the population has internet access?", "quantity"),
+        ("Which city hosted the conference?", "name"),
+        ("Which country does the speaker represent?", "name"),
+        ("Who is the author of the saying?", "name"),
+        ("What strategy is China implementing for broadband?", ""),
+        ("Why should cyberspace be governed by law?", ""),
+    ],
+)
+def test_parse_fact_kind(question: str, kind: str) -> None:
+    assert parse(question).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        ("Which city hosted the conference?", ("citi",)),
+        ("What kind of governance system does the speech propose?", ("system",)),
+        ("What is the title?", ()),
+        ("What year will broadband cover every village?", ()),
+        ("Which other Chinese philosopher does the speech quote?", ("philosoph",)),
+        ("What strategy is China implementing?", ("strategi",)),
+        ("Where is the principle of sovereign equality enshrined?", ()),
+    ],
+)
+def test_parse_focus(question: str, focus: tuple[str, ...]) -> None:
+    assert parse(question).focus == focus
+
+
+def test_parse_terms_are_the_content_terms() -> None:
+    question = "What strategy is China implementing for broadband?"
+    assert parse(question).terms == tuple(lexical.content_terms(question))
+    assert parse(question).terms == ("strategi", "china", "implement", "broadband")
+
+
+# --- question.has_kind --------------------------------------------------------------------------------
+
+
+def test_has_kind_untyped_questions_accept_anything() -> None:
+    assert has_kind("", "")
+    assert has_kind("", "no facts at all")
+
+
+def test_a_bare_year_is_a_date_not_a_quantity() -> None:
+    text = "It is estimated that by 2020, the broadband network will cover every village."
+    assert not has_kind("quantity", text)
+    assert has_kind("date", text)
+
+
+@pytest.mark.parametrize(
+    "text", ["five points", "1,000 villages", "40 percent", "half of the users", "7 days"]
+)
+def test_counts_are_quantities(text: str) -> None:
+    assert has_kind("quantity", text)
+
+
+def test_lowercase_may_is_not_a_month() -> None:
+    assert not has_kind("date", "more people may have access to the internet")
+    assert has_kind("date", "The conference was held in May.")
+    assert has_kind("date", "December 16, 2015")
+
+
+def test_a_name_already_in_the_question_does_not_count() -> None:
+    question = "Which country besides China builds broadband?"
+    assert not has_kind("name", "The network is built by China.", question)
+    assert has_kind("name", "The network is built by China and by Brazil.", question)
+    assert has_kind("name", "The saying is attributed to Mo Zi.", "Who is the saying attributed to?")
+
+
+def test_a_capitalised_sentence_start_is_not_a_name() -> None:
+    assert not has_kind("name", "Cyberspace is a common space for human activities.")
+
+
+# --- question.check_question --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t \r\n"])
+def test_empty_questions_are_refused(question: str) -> None:
+    with pytest.raises(QuestionError, match="empty"):
+        check_question(question, 2000)
+
+
+def test_non_string_is_refused() -> None:
+    with pytest.raises(QuestionError):
+        check_question(None, 2000)  # type: ignore[arg-type]
+
+
+def test_nul_bytes_are_refused() -> None:
+    with pytest.raises(QuestionError, match="NUL"):
+        check_question("When was\x00 the speech given?", 2000)
+
+
+def test_too_long_is_refused_with_its_length() -> None:
+    with pytest.raises(QuestionError, match=r"too long \(2,001 characters; the limit is 2,000\)"):
+        check_question("x" * 2001, 2000)
+    assert check_question("x" * 2000, 2000) == "x" * 2000
+
+
+def test_whitespace_is_collapsed_before_the_length_check() -> None:
+    assert check_question("  When   was\n the\tspeech given?  ", 2000) == "When was the speech given?"
+    assert check_question("a" + " " * 5000 + "b", 10) == "a b"
+
+
+@given(st.text(alphabet=st.characters(blacklist_characters="\x00"), max_size=300))
+def test_check_question_output_is_stripped_single_spaced_or_an_error(text: str) -> None:
+    try:
+        checked = check_question(text, 200)
+    except QuestionError:
+        assert not text.strip() or len(" ".join(text.split())) > 200
+        return
+    assert checked == " ".join(text.split())
+    assert checked and len(checked) <= 200
