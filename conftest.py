@@ -1,4 +1,4 @@
-"""Shared fixtures: one tmp copy of the corpus, one index and one Engine for the whole session.
+"""Shared fixtures for tests/ and evals/: one tmp copy of the corpus, one index, one Engine per session.
 
 The engine loads the real ONNX embedder, real embedded Chroma (under a tmp folder) and,
 on its first generated answer, the real local SmolLM2 model; building it once keeps the
