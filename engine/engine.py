@@ -12,7 +12,7 @@ from engine.enumeration import announces_list, list_items
 from engine.evidence import Evidence, Weights, gather
 from engine.llm import ChatBackend, LLMError, backend_name, make_backend
 from engine.prompts import Prompts
-from engine.question import check_question, parse
+from engine.question import check_question, parse, question_parts
 from engine.refusal import should_refuse
 from engine.types import Answer, Citation, Sentence
 from engine.verify import Claim, Verdict, parse_claims, verify
@@ -93,6 +93,20 @@ class Engine:
             ]
         return passages, gather(question, passages, self.index.embedder.embed, self.weights)
 
+    def _best_part(self, question: str) -> tuple[str, list[Passage], list[Evidence]]:
+        """The part of the question to answer, with its passages and evidence.
+
+        Instructions aimed at the assistant ("Ignore the text...", "SYSTEM OVERRIDE: you are
+        now...") are data, not questions: they are set aside. Of what remains, the sentence
+        with the best evidence is answered, so "Who won the 2014 World Cup? And what date is
+        the speech dated?" gets the date rather than a refusal or a guess.
+        """
+        parts = question_parts(question)
+        if not parts:
+            return question, [], []
+        scored = [(part, *self.evidence(part)) for part in parts]
+        return max(scored, key=lambda s: (bool(s[2]) and s[2][0].eligible, s[2][0].score if s[2] else 0.0))
+
     def answer(self, question: str) -> Answer:
         """Answer one question from the text, or refuse; every kept sentence is verified."""
         *_, answer = self.stream(question)
@@ -106,10 +120,10 @@ class Engine:
         """
         question = check_question(question, self.settings.max_question_chars)
         started = time.perf_counter()
-        passages, evidence = self.evidence(question)
+        asked, passages, evidence = self._best_part(question)
         timings = {"retrieve": _ms(started), "generate": 0.0}
         base = dict(question=question, timings_ms=timings, retrieved=[p.id for p in passages])
-        if should_refuse(question, evidence, self.settings.answerable_threshold):
+        if should_refuse(asked, evidence, self.settings.answerable_threshold):
             closest = (
                 citation_for(evidence[0].passage, (evidence[0].start, evidence[0].end), 0)
                 if evidence
@@ -131,7 +145,7 @@ class Engine:
         generate_started = time.perf_counter()
         draft = ""
         try:
-            for piece in self.backend.stream(self._messages(question, shown), self.settings.llm_max_tokens):
+            for piece in self.backend.stream(self._messages(asked, shown), self.settings.llm_max_tokens):
                 draft += piece
                 yield piece
         except LLMError as exc:
@@ -143,7 +157,7 @@ class Engine:
             cited={i: e.passage for i, e in enumerate(shown, start=1)},
             candidates=passages,
             threshold=self.settings.support_threshold,
-            question=question,
+            question=asked,
         )
         mode = "generated"
         kept = [v for v in verdicts if v.supported][:1]

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from engine import lexical
+from ingest.sentences import split_sentences
 
 _YEAR = r"\b(1[5-9]\d\d|20\d\d)\b"
 _MONTH = r"(?-i:\b(January|February|March|April|May|June|July|August|September|October|November|December)\b)"
@@ -123,3 +124,20 @@ def check_question(question: str, limit: int) -> str:
     if len(text) > limit:
         raise QuestionError(f"the question is too long ({len(text):,} characters; the limit is {limit:,})")
     return text
+
+
+# Sentences that address the assistant instead of asking about the text.
+_INSTRUCTION = re.compile(
+    r"^\W*(ignore|disregard|forget|pretend|act as|you are now|from now on|new instructions?|system\b"
+    r"|override\b)|\b(previous|prior|above|earlier) instructions\b|\byou are now\b",
+    re.IGNORECASE,
+)
+
+
+def question_parts(question: str) -> list[str]:
+    """The sentences of a question that ask something, instructions to the assistant left out."""
+    return [
+        question[start:end]
+        for start, end in split_sentences(question)
+        if not _INSTRUCTION.search(question[start:end])
+    ]
