@@ -93,19 +93,21 @@ class Engine:
             ]
         return passages, gather(question, passages, self.index.embedder.embed, self.weights)
 
-    def _best_part(self, question: str) -> tuple[str, list[Passage], list[Evidence]]:
-        """The part of the question to answer, with its passages and evidence.
+    def _parts(self, question: str) -> list[tuple[str, list[Passage], list[Evidence]]]:
+        """Each part of the question with its passages and evidence, the best-covered first.
 
         Instructions aimed at the assistant ("Ignore the text...", "SYSTEM OVERRIDE: you are
-        now...") are data, not questions: they are set aside. Of what remains, the sentence
-        with the best evidence is answered, so "Who won the 2014 World Cup? And what date is
-        the speech dated?" gets the date rather than a refusal or a guess.
+        now...") are data, not questions: they are set aside. A compound question ("What
+        does it hope foreigners learn, and what does it tell foreign firms?") is answered
+        part by part, so one part the text does not cover cannot sink the others.
         """
         parts = question_parts(question)
         if not parts:
-            return question, [], []
+            return [(question, [], [])]
         scored = [(part, *self.evidence(part)) for part in parts]
-        return max(scored, key=lambda s: (bool(s[2]) and s[2][0].eligible, s[2][0].score if s[2] else 0.0))
+        return sorted(
+            scored, key=lambda s: (not (s[2] and s[2][0].eligible), -(s[2][0].score if s[2] else 0.0))
+        )
 
     def answer(self, question: str) -> Answer:
         """Answer one question from the text, or refuse; every kept sentence is verified."""
@@ -120,10 +122,13 @@ class Engine:
         """
         question = check_question(question, self.settings.max_question_chars)
         started = time.perf_counter()
-        asked, passages, evidence = self._best_part(question)
+        parts = self._parts(question)
+        answerable = [p for p in parts if not should_refuse(p[0], p[2], self.settings.answerable_threshold)]
+        asked, passages, evidence = (answerable or parts)[0]
+        passages = list(dict.fromkeys(passage for _, found, _ in answerable for passage in found)) or passages
         timings = {"retrieve": _ms(started), "generate": 0.0}
         base = dict(question=question, timings_ms=timings, retrieved=[p.id for p in passages])
-        if should_refuse(asked, evidence, self.settings.answerable_threshold):
+        if not answerable:
             closest = (
                 citation_for(evidence[0].passage, (evidence[0].start, evidence[0].end), 0)
                 if evidence
@@ -157,7 +162,7 @@ class Engine:
             cited={i: e.passage for i, e in enumerate(shown, start=1)},
             candidates=passages,
             threshold=self.settings.support_threshold,
-            question=asked,
+            question=" ".join(part for part, _, _ in answerable),
         )
         mode = "generated"
         kept = [v for v in verdicts if v.supported][:1]
@@ -165,7 +170,10 @@ class Engine:
             mode = "extractive"
         # The best evidence is always shown verbatim unless the model's sentence already
         # restates it: a small model's fluent sentence may drop the very fact that was asked.
-        kept += [_extract(e) for e in _extractive_choice(evidence) if not any(_restates(v, e) for v in kept)]
+        chosen = _extractive_choice(evidence) + [found[0] for _, _, found in answerable[1:]]
+        for extra in chosen:
+            if not any(_restates(v, extra) for v in kept):
+                kept.append(_extract(extra))
         kept += self._announced_list(evidence[0])
         verdicts = kept + [v for v in verdicts if not v.supported]
         text, citations, sentences = _present(verdicts)

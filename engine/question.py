@@ -135,7 +135,11 @@ _INSTRUCTION = re.compile(
 
 
 def question_parts(question: str) -> list[str]:
-    """The sentences of a question that ask something, instructions to the assistant left out."""
+    """The sentences of a question that ask something, instructions to the assistant left out.
+
+    (Splitting "..., and who announced it?" clauses too was tried: the clause's "it" then
+    loses its referent and gets answered from the wrong passage, so parts stay sentences.)
+    """
     return [
         question[start:end]
         for start, end in split_sentences(question)
