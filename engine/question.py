@@ -52,6 +52,8 @@ _AUX = frozenset(
     "is are was were be been do does did has have had can could should would will shall may might must "
     "of in on at for to by from about with as that who whom whose".split()
 )
+_COPULA = frozenset("is are was were".split())
+_ARTICLES = frozenset("the a an".split())
 _KIND_NOUNS = frozenset("year date day month percentage percent number amount share sum".split())
 _SKIP = frozenset("kind kinds sort sorts type types other specific exact particular main".split())
 
@@ -75,14 +77,18 @@ def _focus(question: str) -> tuple[str, ...]:
     """The head noun of the phrase right after which/what, stemmed.
 
     "which other Chinese philosopher does" -> (philosoph,); "which city hosted the" -> (citi,);
-    "what kind of governance system does" -> (system,); "what is the title" -> () since no
-    noun phrase follows the wh-word; "what year" -> () since the date check covers it.
+    "what kind of governance system does" -> (system,); "what was the official theme of"
+    -> (theme,); "what does it say" -> () since no noun phrase follows; "what year" -> ()
+    since the date check covers it.
     """
     match = _WH.search(question)
     if not match:
         return ()
+    words = lexical.words(match.group(2))
+    if len(words) > 2 and words[0] in _COPULA and words[1] in _ARTICLES:
+        words = words[2:]  # "what is the title of ...": the noun after the article
     phrase: list[str] = []
-    for word in lexical.words(match.group(2)):
+    for word in words:
         if word in _SKIP or (word == "of" and not phrase):
             continue
         if word in _AUX or word in lexical.STOPWORDS:

@@ -92,7 +92,7 @@ def test_parse_fact_kind(question: str, kind: str) -> None:
     [
         ("Which city hosted the conference?", ("citi",)),
         ("What kind of governance system does the speech propose?", ("system",)),
-        ("What is the title?", ()),
+        ("What is the title?", ("titl",)),  # the noun after "what is the"
         ("What year will broadband cover every village?", ()),
         ("Which other Chinese philosopher does the speech quote?", ("philosoph",)),
         ("What strategy is China implementing?", ("strategi",)),
@@ -201,3 +201,15 @@ def test_question_parts_drop_instructions_to_the_assistant() -> None:
     assert question_parts("What does the speech say about ignoring rules?") == [
         "What does the speech say about ignoring rules?"
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        ("What was the official theme of the conference?", ("theme",)),
+        ("What is the capital of France?", ("capit",)),
+        ("What does the speech say about law?", ()),
+    ],
+)
+def test_focus_after_what_is_the(question: str, focus: tuple[str, ...]) -> None:
+    assert parse(question).focus == focus
