@@ -12,7 +12,7 @@ from engine.enumeration import announces_list, list_items
 from engine.evidence import Evidence, Weights, gather
 from engine.llm import ChatBackend, LLMError, backend_name, make_backend
 from engine.prompts import Prompts
-from engine.question import check_question, parse, question_parts
+from engine.question import check_question, parse, question_parts, wants_several
 from engine.refusal import should_refuse
 from engine.types import Answer, Citation, Sentence
 from engine.verify import Claim, Verdict, parse_claims, verify
@@ -24,6 +24,8 @@ from settings import Settings
 log = logging.getLogger("engine")
 
 RUNNER_UP = 0.85  # a second evidence sentence is shown when it scores this close to the best
+SEVERAL_PASSAGES = 3  # "both ... and ..." questions quote up to this many passages
+SEVERAL_RATIO = 0.6  # ... each with a best sentence scoring at least this share of the best
 
 
 @dataclass
@@ -170,7 +172,9 @@ class Engine:
             mode = "extractive"
         # The best evidence is always shown verbatim unless the model's sentence already
         # restates it: a small model's fluent sentence may drop the very fact that was asked.
-        chosen = _extractive_choice(evidence) + [found[0] for _, _, found in answerable[1:]]
+        chosen = _extractive_choice(evidence, wants_several(question)) + [
+            found[0] for _, _, found in answerable[1:]
+        ]
         for extra in chosen:
             if not any(_restates(v, extra) for v in kept):
                 kept.append(_extract(extra))
@@ -211,12 +215,27 @@ class Engine:
         return self._backend.name if self._backend else backend_name(self.settings)
 
 
-def _extractive_choice(evidence: list[Evidence]) -> list[Evidence]:
-    """The best eligible sentence, plus the runner-up when it is nearly as good."""
+def _extractive_choice(evidence: list[Evidence], several: bool = False) -> list[Evidence]:
+    """The best eligible sentence, plus the runner-up when it is nearly as good.
+
+    When the question asks for several facts ("both ... and ..."), the best sentence of each
+    of the next best passages joins too, if it is reasonably close.
+    """
     chosen = evidence[:1]
     for candidate in evidence[1:2]:
         if candidate.eligible and candidate.score >= RUNNER_UP * chosen[0].score:
             chosen.append(candidate)
+    if several and chosen:
+        for candidate in evidence:
+            passages = {e.passage.id for e in chosen}
+            if len(passages) >= SEVERAL_PASSAGES:
+                break
+            if (
+                candidate.passage.id not in passages
+                and candidate.eligible
+                and candidate.score >= SEVERAL_RATIO * chosen[0].score
+            ):
+                chosen.append(candidate)
     return sorted(chosen, key=lambda e: (e.passage.position, e.start))  # in reading order
 
 

@@ -101,6 +101,20 @@ def _focus(question: str) -> tuple[str, ...]:
     return tuple(lexical.content_terms(phrase[-1]))
 
 
+# Wording that asks for facts from several places: "both in the principles and in the
+# proposals", "mentioned twice ... each time", "what different platforms".
+_SEVERAL = re.compile(
+    r"\bboth\b|\beach (time|of|one)\b|\btwice\b|\bdifferent\b|\b(two|three|several|various)\b"
+    r"|,\s+and\s+(what|how|who|when|where|which|why)\b",
+    re.IGNORECASE,
+)
+
+
+def wants_several(question: str) -> bool:
+    """Whether the question asks for facts from more than one place in the text."""
+    return bool(_SEVERAL.search(question))
+
+
 def has_kind(kind: str, text: str, question: str = "") -> bool:
     """Whether a text holds the asked-for kind of fact (always true for untyped questions).
 

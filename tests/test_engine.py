@@ -285,3 +285,12 @@ def test_a_compound_question_answers_the_part_the_text_covers(
     assert not answer.refused
     assert "December 16, 2015" in answer.answer and "Germany" not in answer.answer
     assert_consistent(answer, source_text, engine)
+
+
+def test_a_both_and_question_quotes_several_passages(
+    ask: Callable[[str], Answer], source_text: str, engine: Engine
+) -> None:
+    answer = ask("Where does terrorism come up in the speech, both in the principles and in the proposals?")
+    assert not answer.refused
+    assert len({c.passage_id for c in answer.citations}) >= 2
+    assert_consistent(answer, source_text, engine)

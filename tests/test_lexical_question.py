@@ -213,3 +213,18 @@ def test_question_parts_drop_instructions_to_the_assistant() -> None:
 )
 def test_focus_after_what_is_the(question: str, focus: tuple[str, ...]) -> None:
     assert parse(question).focus == focus
+
+
+@pytest.mark.parametrize(
+    ("question", "several"),
+    [
+        ("Where does terrorism come up, both in the principles and in the proposals?", True),
+        ("Cyber surveillance is mentioned twice. What is said each time?", True),
+        ("What different platforms does the speech call for?", True),
+        ("What strategy is China implementing?", False),
+    ],
+)
+def test_wants_several(question: str, several: bool) -> None:
+    from engine.question import wants_several
+
+    assert wants_several(question) is several
