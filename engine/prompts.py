@@ -24,7 +24,3 @@ class Prompts:
     def render(self, name: str, **values: str) -> str:
         """The template with its placeholders filled."""
         return self.text(name).format(**values)
-
-    def fingerprint(self) -> str:
-        """All prompt texts joined, for the eval fingerprint: a prompt edit is a model change."""
-        return "\n".join(self.text(p.stem) for p in sorted(self.folder.glob("*.txt")))
