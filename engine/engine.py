@@ -158,9 +158,8 @@ class Engine:
         except LLMError as exc:
             log.warning("LLM failed, answering extractively: %s", exc)
         timings["generate"] = _ms(generate_started)
-        claims = [c for c in parse_claims(draft) if "NOT IN TEXT" not in c.text.upper()]
         verdicts = verify(
-            claims,
+            parse_claims(draft),
             cited={i: e.passage for i, e in enumerate(shown, start=1)},
             candidates=passages,
             threshold=self.settings.support_threshold,
@@ -175,10 +174,9 @@ class Engine:
         chosen = _extractive_choice(evidence, wants_several(question)) + [
             found[0] for _, _, found in answerable[1:]
         ]
-        for extra in chosen:
+        for extra in [_extract(e) for e in chosen] + self._announced_list(evidence[0]):
             if not any(_restates(v, extra) for v in kept):
-                kept.append(_extract(extra))
-        kept += self._announced_list(evidence[0])
+                kept.append(extra)
         verdicts = kept + [v for v in verdicts if not v.supported]
         text, citations, sentences = _present(verdicts)
         timings["total"] = _ms(started)
@@ -239,10 +237,10 @@ def _extractive_choice(evidence: list[Evidence], several: bool = False) -> list[
     return sorted(chosen, key=lambda e: (e.passage.position, e.start))  # in reading order
 
 
-def _restates(verdict: Verdict, evidence: Evidence) -> bool:
-    """Whether a verified sentence already carries (nearly) every content term of the evidence."""
-    evidence_terms = lexical.content_terms(evidence.text)
-    return lexical.recall(evidence_terms, set(lexical.content_terms(verdict.claim.text))) >= 0.9
+def _restates(verdict: Verdict, other: Verdict) -> bool:
+    """Whether a kept sentence already carries (nearly) every content term of another one."""
+    terms = lexical.content_terms(other.claim.text)
+    return lexical.recall(terms, set(lexical.content_terms(verdict.claim.text))) >= 0.9
 
 
 def _extract(evidence: Evidence) -> Verdict:
