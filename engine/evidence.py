@@ -90,12 +90,19 @@ def gather(
         return []
     vectors = embed([question] + [with_context(p, p.text[s:e]) for _, p, s, e in spans])
     cosines = vectors[1:] @ vectors[0]
+    terms = {p.id: _passage_terms(p) for p in passages}  # once per passage, not per sentence
     found = [
-        _score(ask, question, rank, passage, start, end, float(cosine), weights)
+        _score(ask, question, rank, passage, start, end, float(cosine), weights, *terms[passage.id])
         for (rank, passage, start, end), cosine in zip(spans, cosines, strict=True)
     ]
     found.sort(key=lambda e: (not e.eligible, -e.score, e.rank, e.start))
     return found
+
+
+def _passage_terms(passage: Passage) -> tuple[set[str], set[str]]:
+    """Content terms of a passage's context, and of its text and context together."""
+    context_terms = set(lexical.content_terms(passage.context))
+    return context_terms, set(lexical.content_terms(passage.text)) | context_terms
 
 
 def _score(
@@ -107,12 +114,12 @@ def _score(
     end: int,
     cosine: float,
     weights: Weights,
+    context_terms: set[str],
+    passage_terms: set[str],
 ) -> Evidence:
     sentence = passage.text[start:end]
-    context_terms = set(lexical.content_terms(passage.context))
     sentence_terms = set(lexical.content_terms(sentence))
     lex = _lexical(list(ask.terms), sentence_terms, context_terms) if ask.terms else cosine
-    passage_terms = set(lexical.content_terms(passage.text)) | context_terms
     return Evidence(
         passage=passage,
         rank=rank,
