@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shutil
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -38,10 +39,65 @@ def format_human(answer) -> str:  # noqa: ANN001 - engine.types.Answer, imported
     return "\n".join(lines)
 
 
-def cmd_ask(settings: Settings, questions: list[str], as_json: bool) -> int:
-    """Answer one question, or every stdin line when none is given (models loaded once)."""
-    from engine.question import QuestionError, check_question
+def load_history(path: str | None) -> list:  # list[engine.types.Turn], imported lazily
+    """Prior turns from a JSON file: a list of {"question", "answer"?, "standalone_question"?}."""
+    from engine.types import Turn
 
+    if not path:
+        return []
+    try:
+        turns = json.loads(Path(path).read_text(encoding="utf-8"))
+        return [
+            Turn(str(t["question"]), str(t.get("answer", "")), str(t.get("standalone_question", "")))
+            for t in turns
+        ]
+    except OSError as exc:
+        raise CliError(f"cannot read history file {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise CliError(f"history file {path} is not UTF-8 text") from exc
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise CliError(
+            f"history file {path} must be a JSON list of objects with a \"question\" (and \"answer\"): {exc}"
+        ) from exc
+
+
+def stream_human(engine, question: str, history: list) -> object:  # noqa: ANN001 - lazy engine types
+    """Print the unverified draft as it arrives, then replace it with the verified answer.
+
+    On a terminal the draft lines are erased before the verified answer is printed; in a
+    pipe the draft stays, labelled, followed by the verified answer.
+    """
+    tty = sys.stdout.isatty()
+    print("(draft, unverified) ", end="", flush=True)
+    drafted = len("(draft, unverified) ")
+    for piece in engine.stream(question, history):
+        if isinstance(piece, str):
+            drafted += len(piece)
+            print(piece, end="", flush=True)
+            continue
+        width = shutil.get_terminal_size().columns
+        print("\r\x1b[2K" + "\x1b[1A\x1b[2K" * (drafted // max(width, 1)) if tty else "\n--- verified ---")
+        return piece
+    raise RuntimeError("the engine ended without an answer")
+
+
+def cmd_ask(
+    settings: Settings,
+    questions: list[str],
+    as_json: bool,
+    history_file: str | None = None,
+    conversation: bool = False,
+    stream: bool = False,
+) -> int:
+    """Answer one question, or every stdin line when none is given (models loaded once).
+
+    With a history file the question is a follow-up of those turns; with --conversation each
+    stdin line is a follow-up of the lines answered before it.
+    """
+    from engine.question import QuestionError, check_question
+    from engine.types import Turn
+
+    history = load_history(history_file)
     batch = not questions
     source: Iterable[str] = sys.stdin if batch else [" ".join(questions)]
     if not batch:
@@ -55,7 +111,10 @@ def cmd_ask(settings: Settings, questions: list[str], as_json: bool) -> int:
         if batch and not line.strip():
             continue
         try:
-            answer = engine.answer(line)
+            if stream and not as_json:
+                answer = stream_human(engine, line, history)
+            else:
+                answer = engine.answer(line, history)
         except QuestionError as exc:
             if not batch:
                 raise CliError(str(exc)) from exc
@@ -68,6 +127,8 @@ def cmd_ask(settings: Settings, questions: list[str], as_json: bool) -> int:
         print(
             json.dumps(answer.to_dict(), ensure_ascii=False) if as_json else format_human(answer), flush=True
         )
+        if conversation:
+            history.append(Turn(answer.question, answer.answer, answer.standalone_question))
     return 1 if failures else 0
 
 
@@ -114,6 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     ask = sub.add_parser("ask", help="answer a question (or one per stdin line)")
     ask.add_argument("question", nargs="*", help="the question; omit it to read questions from stdin")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument("--stream", action="store_true", help="show the draft as it is written (human output)")
+    ask.add_argument("--history", metavar="FILE", help="JSON list of prior turns: [{question, answer}]")
+    ask.add_argument(
+        "--conversation", action="store_true", help="stdin lines are one conversation: each a follow-up"
+    )
     ingest = sub.add_parser("ingest", help="add or update documents (.txt, .md)")
     ingest.add_argument("paths", nargs="+")
     sub.add_parser("chat", help="interactive terminal chat (the default)")
@@ -124,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     try:
         if args.command == "ask":
-            return cmd_ask(settings, args.question, args.json)
+            return cmd_ask(settings, args.question, args.json, args.history, args.conversation, args.stream)
         if args.command == "ingest":
             return cmd_ingest(settings, args.paths)
         return cmd_chat(settings)

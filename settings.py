@@ -55,6 +55,7 @@ class Settings:
     support_threshold: float = 0.75  # content-term recall a sentence needs from its passage
     answerable_threshold: float = 0.2  # evidence score below which the pipeline refuses (tuned on dev)
     max_question_chars: int = 2000
+    rewrite: str = "auto"  # follow-up rewriting: "auto" (LLM with OpenAI, rules locally) | "llm" | "rules"
 
     @property
     def backend(self) -> str:
@@ -85,4 +86,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         openai_model=get("OPENAI_MODEL", defaults.openai_model),
         answerable_threshold=float(get("ANSWERABLE_THRESHOLD", defaults.answerable_threshold)),
         support_threshold=float(get("SUPPORT_THRESHOLD", defaults.support_threshold)),
+        rewrite=get("REWRITE", defaults.rewrite),
     )

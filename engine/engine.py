@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from engine import lexical
+from engine import conversation, lexical
 from engine.enumeration import announces_list, list_items
 from engine.evidence import Evidence, Weights, gather
 from engine.llm import ChatBackend, LLMError, backend_name, make_backend
 from engine.prompts import Prompts
 from engine.question import check_question, parse, question_parts, wants_several
 from engine.refusal import should_refuse
-from engine.types import Answer, Citation, Sentence
+from engine.types import Answer, Citation, Sentence, Turn
 from engine.verify import Claim, Verdict, parse_claims, verify
 from index.build import PassageIndex, open_index
 from index.retriever import HybridRetriever
@@ -111,25 +111,52 @@ class Engine:
             scored, key=lambda s: (not (s[2] and s[2][0].eligible), -(s[2][0].score if s[2] else 0.0))
         )
 
-    def answer(self, question: str) -> Answer:
+    def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:
         """Answer one question from the text, or refuse; every kept sentence is verified."""
-        *_, answer = self.stream(question)
+        *_, answer = self.stream(question, history)
         assert isinstance(answer, Answer)
         return answer
 
-    def stream(self, question: str) -> Iterator[str | Answer]:
+    def standalone(self, question: str, history: Sequence[Turn] = ()) -> tuple[str, str]:
+        """The question to retrieve and answer with, and how it was made: "none", "rules" or "llm".
+
+        The LLM rewrites follow-ups (and translates questions in other languages) when the
+        setting asks for it, or by default with the OpenAI backend; the rules are the local
+        model's default and the fallback when the LLM's rewrite is unusable.
+        """
+        use_llm = self.settings.rewrite == "llm" or (
+            self.settings.rewrite == "auto" and self.settings.backend == "openai"
+        )
+        follow_up = bool(history) and conversation.is_follow_up(question)
+        if use_llm and (follow_up or not conversation.looks_english(question)):
+            rewritten = conversation.by_llm(question, history, self.backend, self.prompts)
+            if rewritten:
+                return rewritten, "llm"
+        rewritten = conversation.by_rules(question, history)
+        return rewritten, "none" if rewritten == question else "rules"
+
+    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
         """Draft text pieces as the LLM writes them, then the verified Answer last.
 
-        The draft is unverified: callers must replace it with the final Answer.
+        The draft is unverified: callers must replace it with the final Answer. With a
+        history, a follow-up is first rewritten into a standalone question (reported in
+        Answer.standalone_question).
         """
         question = check_question(question, self.settings.max_question_chars)
         started = time.perf_counter()
-        parts = self._parts(question)
+        standalone, rewrite = self.standalone(question, history)
+        parts = self._parts(standalone)
         answerable = [p for p in parts if not should_refuse(p[0], p[2], self.settings.answerable_threshold)]
         asked, passages, evidence = (answerable or parts)[0]
         passages = list(dict.fromkeys(passage for _, found, _ in answerable for passage in found)) or passages
         timings = {"retrieve": _ms(started), "generate": 0.0}
-        base = dict(question=question, timings_ms=timings, retrieved=[p.id for p in passages])
+        base = dict(
+            question=question,
+            timings_ms=timings,
+            retrieved=[p.id for p in passages],
+            standalone_question=standalone,
+            rewrite=rewrite,
+        )
         if not answerable:
             closest = (
                 citation_for(evidence[0].passage, (evidence[0].start, evidence[0].end), 0)

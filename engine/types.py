@@ -6,6 +6,19 @@ from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True)
+class Turn:
+    """One earlier exchange of a conversation, as a client remembers it.
+
+    standalone_question is what the engine answered last time (the follow-up rewritten
+    with its own history); passing it back lets a chain of follow-ups keep its topic.
+    """
+
+    question: str
+    answer: str = ""
+    standalone_question: str = ""
+
+
+@dataclass(frozen=True)
 class Citation:
     """A marker's target: the passage and the exact supporting quote inside it."""
 
@@ -43,6 +56,9 @@ class Answer:
     mode: str = "generated"  # "generated" | "extractive" | "refusal"
     closest: Citation | None = None  # for refusals: the nearest passage, for context
     retrieved: list[str] = field(default_factory=list)  # passage ids in retrieval order
+    standalone_question: str = ""  # the question as retrieved and answered (follow-ups rewritten)
+    rewrite: str = "none"  # how the follow-up was rewritten: "none" | "rules" | "llm"
+    notice: str = ""  # what the reader should know, e.g. that the LLM was unreachable
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-ready dict."""
