@@ -10,6 +10,11 @@ Each line of a JSONL file is one case about the corpus speech
 - ``forbidden`` holds strings that must not appear in an answer (invented facts, the
   plausible wrong answer, an injected answer).
 
+The golden regression set (``GOLDEN_PATH``, run by ``pytest evals/``) adds three optional
+fields, absent from the dev and held-out files and defaulted here: ``critical`` (its gold
+passage must be retrieved, or, when unanswerable, it must be refused), ``history`` (earlier
+turns as ``{"question", "answer"}`` objects, for follow-ups) and ``lang``.
+
 ``DEV_PATH`` is for tuning; ``HELDOUT_PATH`` is only for measuring and holds
 different cases of the same kinds, not paraphrases of the development ones.
 """
@@ -21,12 +26,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
-Category = Literal["factoid", "multi_fact", "paraphrase", "structure", "unanswerable", "adversarial"]
+Category = Literal[
+    "factoid",
+    "multi_fact",
+    "paraphrase",
+    "structure",
+    "followup",
+    "unanswerable",
+    "adversarial",
+    "non_english",
+]
 CATEGORIES: frozenset[str] = frozenset(get_args(Category))
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEV_PATH = DATA_DIR / "dev.jsonl"
 HELDOUT_PATH = DATA_DIR / "heldout.jsonl"
+GOLDEN_PATH = DATA_DIR / "golden.jsonl"
 
 
 @dataclass(frozen=True)
@@ -41,6 +56,9 @@ class Case:
     key_facts: tuple[tuple[str, ...], ...]  # one tuple of aliases per fact
     forbidden: tuple[str, ...]
     note: str = ""
+    critical: bool = False
+    history: tuple[tuple[str, str], ...] = ()  # earlier (question, answer) turns, oldest first
+    lang: str = "en"
 
 
 def _case(record: dict, where: str) -> Case:
@@ -56,6 +74,9 @@ def _case(record: dict, where: str) -> Case:
         key_facts=tuple(tuple(str(a) for a in fact) for fact in record.get("key_facts", [])),
         forbidden=tuple(str(f) for f in record.get("forbidden", [])),
         note=str(record.get("note", "")),
+        critical=bool(record.get("critical", False)),
+        history=tuple((str(t["question"]), str(t["answer"])) for t in record.get("history", [])),
+        lang=str(record.get("lang", "en")),
     )
 
 
