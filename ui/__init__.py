@@ -1,0 +1,1 @@
+"""The web chat: Gradio app (web), HTML rendering (render), Markdown export (export), engines (engines)."""
