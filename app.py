@@ -35,6 +35,8 @@ def format_human(answer) -> str:  # noqa: ANN001 - engine.types.Answer, imported
         lines.append(f'[{c.marker}] {c.passage_id}{where}, chars {c.start}-{c.end}:\n    "{c.quote}"')
     if answer.refused and answer.closest:
         lines.append(f'Closest passage: {answer.closest.passage_id}\n    "{answer.closest.quote}"')
+    if answer.notice:
+        lines.append(f"note: {answer.notice}")
     lines.append(f"({answer.backend}, {answer.timings_ms.get('total', 0):.0f} ms)")
     return "\n".join(lines)
 

@@ -48,7 +48,9 @@ class Settings:
     candidates: int = 10  # passages each retriever returns before fusion
     openai_api_key: str = field(default="", repr=False)
     openai_base_url: str = ""
-    openai_model: str = "gpt-4o-mini"
+    openai_model: str = "gpt-4.1-mini"  # follows temperature 0 and max_tokens; any served name works
+    openai_timeout: float = 30.0  # seconds per request before the client retries
+    openai_retries: int = 2  # retries with backoff on connection errors, timeouts, 429 and 5xx
     llm_max_tokens: int = 64
     llm_seed: int = 42
     llm_threads: int = 2
@@ -84,6 +86,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         openai_api_key=values.get("OPENAI_API_KEY", ""),
         openai_base_url=values.get("OPENAI_BASE_URL", ""),
         openai_model=get("OPENAI_MODEL", defaults.openai_model),
+        openai_timeout=float(get("OPENAI_TIMEOUT", defaults.openai_timeout)),
+        openai_retries=int(get("OPENAI_RETRIES", defaults.openai_retries)),
         answerable_threshold=float(get("ANSWERABLE_THRESHOLD", defaults.answerable_threshold)),
         support_threshold=float(get("SUPPORT_THRESHOLD", defaults.support_threshold)),
         rewrite=get("REWRITE", defaults.rewrite),

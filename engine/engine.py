@@ -177,13 +177,15 @@ class Engine:
             return
         shown = evidence[: self.settings.top_k]
         generate_started = time.perf_counter()
-        draft = ""
+        draft, notice = "", ""
         try:
             for piece in self.backend.stream(self._messages(asked, shown), self.settings.llm_max_tokens):
                 draft += piece
                 yield piece
         except LLMError as exc:
+            # A reply cut off midway is dropped whole: a half sentence must never be verified.
             log.warning("LLM failed, answering extractively: %s", exc)
+            draft, notice = "", f"The language model failed ({exc}); the answer quotes the text directly."
         timings["generate"] = _ms(generate_started)
         verdicts = verify(
             parse_claims(draft),
@@ -213,8 +215,9 @@ class Engine:
             refused=False,
             citations=citations,
             sentences=sentences,
-            backend=self.backend.name,
+            backend=self._backend_name(),
             mode=mode,
+            notice=notice,
             **base,  # type: ignore[arg-type]
         )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -87,38 +88,90 @@ class LocalLlama:
 
 
 class OpenAIChat:
-    """OpenAI, or any OpenAI-compatible server (vLLM, Ollama, llama.cpp server)."""
+    """OpenAI, or any OpenAI-compatible server (vLLM, Ollama, llama.cpp server).
+
+    The openai client retries connection errors, timeouts, 429 and 5xx itself, with
+    exponential backoff (settings.openai_retries times); what still fails becomes an
+    LLMError whose message says what to do, with the key redacted.
+    """
 
     def __init__(self, settings: Settings) -> None:
         import openai
 
         self._openai = openai
+        self._key = settings.openai_api_key
+        self._where = settings.openai_base_url or "api.openai.com"
         self._client = openai.OpenAI(
             api_key=settings.openai_api_key or "not-needed",  # local servers ignore the key
             base_url=settings.openai_base_url or None,
-            timeout=30.0,
-            max_retries=2,
+            timeout=settings.openai_timeout,
+            max_retries=settings.openai_retries,
         )
         self._model = settings.openai_model
         self._seed = settings.llm_seed
+        self._sampling: dict[str, object] = {"temperature": 0, "seed": self._seed}
         self.name = backend_name(settings)
+        log.info("OpenAI-compatible backend at %s, model %s", self._where, self._model)
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        finished = False
         try:
-            response = self._client.chat.completions.create(
-                model=self._model,
-                messages=messages,  # type: ignore[arg-type]
-                temperature=0,
-                seed=self._seed,
-                max_tokens=max_tokens,
-                stream=True,
-            )
-            for chunk in response:
+            for chunk in self._create(messages, max_tokens):
                 if chunk.choices and chunk.choices[0].delta.content:
                     yield chunk.choices[0].delta.content
+                finished = finished or bool(chunk.choices and chunk.choices[0].finish_reason)
         except self._openai.APIError as exc:
-            # str(exc) never contains the key; keep the message to one line.
-            raise LLMError(f"{self.name}: {type(exc).__name__}: {str(exc).splitlines()[0]}") from exc
+            raise LLMError(redact(self._explain(exc), self._key)) from exc
+        if not finished:  # the body ended cleanly but the reply never did: treat it as cut
+            raise LLMError(f"{self.name}: the LLM server at {self._where} broke off the reply")
+
+    def _create(self, messages: list[Message], max_tokens: int):  # noqa: ANN202 - openai Stream
+        """A streaming completion; reasoning models reject temperature and max_tokens, so on that
+        400 the request is sent once more with max_completion_tokens and default sampling."""
+        try:
+            return self._client.chat.completions.create(
+                model=self._model, messages=messages, max_tokens=max_tokens, stream=True, **self._sampling
+            )
+        except self._openai.BadRequestError as exc:
+            if not any(word in str(exc) for word in ("temperature", "max_tokens", "seed")):
+                raise
+            log.info("%s rejects temperature/max_tokens; using its defaults", self._model)
+            self._sampling = {}
+            return self._client.chat.completions.create(
+                model=self._model, messages=messages, max_completion_tokens=max_tokens, stream=True
+            )
+
+    def _explain(self, exc: Exception) -> str:
+        """One line a user can act on, for each way the server can fail."""
+        o = self._openai
+        status = getattr(exc, "status_code", None)
+        if isinstance(exc, o.APITimeoutError):
+            what = f"the LLM server at {self._where} did not answer in time (timeout, retried)"
+        elif isinstance(exc, o.APIConnectionError):
+            what = f"cannot reach the LLM server at {self._where} (connection failed, retried)"
+        elif isinstance(exc, o.AuthenticationError):
+            what = f"the LLM server at {self._where} rejected the API key (401): check OPENAI_API_KEY"
+        elif isinstance(exc, o.PermissionDeniedError):
+            what = f"the API key may not use model {self._model} (403)"
+        elif isinstance(exc, o.NotFoundError):
+            what = f"model {self._model} not found at {self._where} (404): check OPENAI_MODEL"
+        elif isinstance(exc, o.RateLimitError):
+            what = f"rate limited by {self._where} (429, retried): try again later"
+        elif status is not None and status >= 500:
+            what = f"the LLM server at {self._where} failed ({status}, retried)"
+        elif status is not None:
+            what = f"the LLM server at {self._where} refused the request ({status})"
+        else:
+            what = f"the LLM server at {self._where} broke off the reply"
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return f"{self.name}: {what}. [{detail[:200]}]"
+
+
+def redact(text: str, key: str) -> str:
+    """The text with the API key, and anything shaped like an OpenAI key, masked."""
+    if key:
+        text = text.replace(key, "***")
+    return re.sub(r"\b(sk|sess|org)-[A-Za-z0-9_\-*]{6,}", r"\1-***", text)
 
 
 def backend_name(settings: Settings) -> str:
