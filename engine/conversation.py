@@ -27,9 +27,6 @@ _CONTINUATION = re.compile(r"^\W*(and|but|so|also|then|what about|how about)\b[\
 _CONTEXT = re.compile(r"\s*\(regarding: (.*)\)\W*$")
 MAX_TOPICS = 2  # a chain of follow-ups keeps the last two topics, not the whole conversation
 HISTORY_TURNS = 3  # turns shown to the LLM rewriter
-_ENGLISH_MARKERS = frozenset(
-    "the of is are was were what which who when where why how does did".split()
-)
 
 
 def is_follow_up(question: str) -> bool:
@@ -39,15 +36,6 @@ def is_follow_up(question: str) -> bool:
     its own topic and is searched as it stands.
     """
     return bool(_ANAPHORA.search(question) or len(lexical.content_terms(question)) < 2)
-
-
-def looks_english(question: str) -> bool:
-    """A cheap language check: English questions almost always carry one of a few function words."""
-    words = [w.lower() for w in re.findall(r"[^\W\d_]+", question)]
-    if not words:
-        return True
-    latin = sum(w.isascii() for w in words) / len(words)
-    return latin >= 0.7 and (len(words) <= 2 or any(w in _ENGLISH_MARKERS for w in words))
 
 
 def by_rules(question: str, history: Sequence[Turn]) -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from engine import conversation, lexical
 from engine.enumeration import announces_list, list_items
 from engine.evidence import Evidence, Weights, gather
+from engine.language import looks_english, translate
 from engine.llm import ChatBackend, LLMError, backend_name, make_backend
 from engine.prompts import Prompts
 from engine.question import check_question, parse, question_parts, wants_several
@@ -26,6 +27,7 @@ log = logging.getLogger("engine")
 RUNNER_UP = 0.85  # a second evidence sentence is shown when it scores this close to the best
 SEVERAL_PASSAGES = 3  # "both ... and ..." questions quote up to this many passages
 SEVERAL_RATIO = 0.6  # ... each with a best sentence scoring at least this share of the best
+UNTRANSLATED = "The answer could not be translated, so it is shown in the language of the text."
 
 
 @dataclass
@@ -128,7 +130,7 @@ class Engine:
             self.settings.rewrite == "auto" and self.settings.backend == "openai"
         )
         follow_up = bool(history) and conversation.is_follow_up(question)
-        if use_llm and (follow_up or not conversation.looks_english(question)):
+        if use_llm and (follow_up or not looks_english(question)):
             rewritten = conversation.by_llm(question, history, self.backend, self.prompts)
             if rewritten:
                 return rewritten, "llm"
@@ -164,7 +166,7 @@ class Engine:
                 else None
             )
             timings["total"] = _ms(started)
-            yield Answer(
+            yield self._in_language(question, Answer(
                 answer=self.prompts.text("refusal"),
                 refused=True,
                 citations=[],
@@ -173,7 +175,7 @@ class Engine:
                 mode="refusal",
                 closest=closest,
                 **base,  # type: ignore[arg-type]
-            )
+            ))
             return
         shown = evidence[: self.settings.top_k]
         generate_started = time.perf_counter()
@@ -210,7 +212,7 @@ class Engine:
         text, citations, sentences = _present(verdicts)
         timings["total"] = _ms(started)
         log.info("answered in %.0f ms (%s, %d citations)", timings["total"], mode, len(citations))
-        yield Answer(
+        yield self._in_language(question, Answer(
             answer=text,
             refused=False,
             citations=citations,
@@ -219,7 +221,19 @@ class Engine:
             mode=mode,
             notice=notice,
             **base,  # type: ignore[arg-type]
-        )
+        ))
+
+    def _in_language(self, question: str, answer: Answer) -> Answer:
+        """The verified answer translated into the question's language (OpenAI backend only).
+
+        The English original stays in translated_from; citations keep their exact quotes.
+        """
+        if looks_english(question) or self.settings.backend != "openai":
+            return answer
+        translated = translate(answer.answer, question, self.backend, self.prompts)
+        if translated is None:
+            return replace(answer, notice=" ".join(filter(None, [answer.notice, UNTRANSLATED])))
+        return replace(answer, answer=translated, translated_from=answer.answer)
 
     def _announced_list(self, best: Evidence) -> list[Verdict]:
         """The items of a list the best evidence announces, each quoted by its heading sentence."""

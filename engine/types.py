@@ -59,6 +59,7 @@ class Answer:
     standalone_question: str = ""  # the question as retrieved and answered (follow-ups rewritten)
     rewrite: str = "none"  # how the follow-up was rewritten: "none" | "rules" | "llm"
     notice: str = ""  # what the reader should know, e.g. that the LLM was unreachable
+    translated_from: str = ""  # the verified answer in the text's language, when `answer` is translated
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-ready dict."""

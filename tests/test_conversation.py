@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from engine import conversation
+from engine.language import looks_english, translate
 from engine.llm import LLMError
 from engine.prompts import Prompts
 from engine.types import Turn
@@ -63,7 +64,7 @@ def test_a_chain_of_follow_ups_keeps_the_last_two_topics() -> None:
     ],
 )
 def test_language_check(question: str, english: bool) -> None:
-    assert conversation.looks_english(question) is english
+    assert looks_english(question) is english
 
 
 class _Scripted:
@@ -109,3 +110,14 @@ def test_a_follow_up_retrieves_the_passage_of_its_topic(engine) -> None:  # noqa
     assert any("broadband" in c.quote for c in followed.citations)
     assert alone.standalone_question == alone.question and alone.rewrite == "none"
     assert "2020" not in alone.answer
+
+
+def test_a_translation_keeps_every_marker_or_is_refused() -> None:
+    english = "The speech was given on December 16, 2015 [1]. It was in Wuzhen [2]."
+    good = "El discurso se pronunció el 16 de diciembre de 2015 [1]. Fue en Wuzhen [2]."
+    lost = "El discurso se pronunció el 16 de diciembre de 2015 [1]."
+    invented = good + " Y más [3]."
+    question = "¿Cuándo se pronunció el discurso?"
+    assert translate(english, question, _Scripted(good), PROMPTS) == good
+    for reply in (lost, invented, "", LLMError("down")):
+        assert translate(english, question, _Scripted(reply), PROMPTS) is None

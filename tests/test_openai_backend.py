@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.engine import Engine
+from engine.engine import UNTRANSLATED, Engine
 from engine.types import Answer, Turn
 from settings import ROOT, Settings
 from tests.llm_server import MODEL_ALIAS, fault_server, llama_server
@@ -159,6 +159,9 @@ def test_follow_ups_and_other_languages_use_the_llm_rewrite(engine, settings, se
         answer = served.answer(question, turns)
         assert answer.rewrite in {"llm", "rules", "none"} and answer.standalone_question
         _check_grounded(answer, source_text)
+    # The non-English question's verified answer is translated with its markers, or says it is not.
+    translated = answer.translated_from and answer.translated_from != answer.answer
+    assert translated or UNTRANSLATED in answer.notice
 
 
 def test_cli_reports_a_dead_server_in_one_note_line(corpus_dir: Path, tmp_path: Path) -> None:
