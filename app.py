@@ -1,4 +1,4 @@
-"""Command line entry point: `python app.py [chat | ask | ingest]`.
+"""Command line entry point: `python app.py [web | chat | ask | ingest]` (web is the default).
 
 Thin on purpose: every command goes through engine.Engine or the ingest/index
 packages; nothing here knows how answers are made.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shutil
 import sys
 from collections.abc import Iterable
@@ -155,7 +156,7 @@ def cmd_ingest(settings: Settings, paths: list[str]) -> int:
 
 
 def cmd_chat(settings: Settings) -> int:
-    """A terminal chat until the web UI lands: one question per line, answers with citations."""
+    """A terminal chat: one question per line, answers with citations."""
     from engine.question import QuestionError
 
     engine = _engine(settings)
@@ -167,6 +168,27 @@ def cmd_chat(settings: Settings) -> int:
             print(format_human(engine.answer(line)), "\n", flush=True)
         except QuestionError as exc:
             print(f"error: {exc}", flush=True)
+    return 0
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def cmd_web(settings: Settings, host: str, port: int | None, allow_remote: bool, password: str | None) -> int:
+    """The web chat (ui/web.py). Any address but loopback needs --allow-remote and a password."""
+    password = password or os.environ.get("APP_PASSWORD", "")
+    if host not in LOOPBACK:
+        if not allow_remote:
+            raise CliError(f"--host {host} opens the chat to other machines: needs --allow-remote")
+        if not password:
+            raise CliError("a non-loopback --host needs a password: --password or APP_PASSWORD")
+    try:
+        port = port or int(os.environ.get("PORT") or 7860)
+    except ValueError as exc:
+        raise CliError(f"PORT must be a number, not {os.environ.get('PORT')!r}") from exc
+    from ui.web import serve
+
+    serve(settings, host, port, password)
     return 0
 
 
@@ -184,7 +206,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     ingest = sub.add_parser("ingest", help="add or update documents (.txt, .md)")
     ingest.add_argument("paths", nargs="+")
-    sub.add_parser("chat", help="interactive terminal chat (the default)")
+    sub.add_parser("chat", help="interactive terminal chat")
+    web = sub.add_parser("web", help="the web chat on http://127.0.0.1:7860 (the default)")
+    web.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    web.add_argument("--port", type=int, help="port (default: env PORT, else 7860)")
+    web.add_argument("--allow-remote", action="store_true", help="allow a --host other than loopback")
+    web.add_argument("--password", help="password for the chat (prefer env APP_PASSWORD: argv is visible)")
+    parser.set_defaults(host="127.0.0.1", port=None, allow_remote=False, password=None)  # no command: web
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
@@ -195,7 +223,9 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_ask(settings, args.question, args.json, args.history, args.conversation, args.stream)
         if args.command == "ingest":
             return cmd_ingest(settings, args.paths)
-        return cmd_chat(settings)
+        if args.command == "chat":
+            return cmd_chat(settings)
+        return cmd_web(settings, args.host, args.port, args.allow_remote, args.password)
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
