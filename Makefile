@@ -1,4 +1,4 @@
-# Two commands on a fresh machine: `make run` (set up, then chat) and `make test` (set up, then every check).
+# Two commands on a fresh machine: `make run` (set up, then the web chat on 127.0.0.1:7860) and `make test`.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
