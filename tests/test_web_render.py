@@ -105,3 +105,10 @@ def test_export_lists_questions_answers_and_quotes_safely() -> None:
     assert f"- [1] notes (paragraph 2 · Section &lt;b&gt;, chars {_citation().start}" in text
     assert "<script" not in text and unescape("&lt;script&gt;") in unescape(text)
     assert "Closest passage" in text
+
+
+def test_notices_and_translations_are_shown_as_text() -> None:
+    html = render.answer_html(_answer(notice="LLM <b>down</b>", translated_from="Orig <script>x</script>"), 1)
+    _assert_inert(html)
+    assert 'class="notice">LLM &lt;b&gt;down' in html and 'class="translated">' in html
+    assert 'class="notice"' not in render.answer_html(_answer(), 1)

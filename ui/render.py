@@ -91,7 +91,7 @@ def answer_html(answer: Answer, turn: int) -> str:
             )
         return (
             '<div class="answer refusal"><div class="refusal-label">Not in the documents</div>'
-            f"<p>{escape(answer.answer)}</p>{closest}</div>"
+            f"<p>{escape(answer.answer)}</p>{closest}{_notes(answer)}</div>"
         )
 
     def marker(match: re.Match[str]) -> str:
@@ -104,7 +104,18 @@ def answer_html(answer: Answer, turn: int) -> str:
     rewritten = ""
     if answer.standalone_question and answer.standalone_question.strip() != answer.question.strip():
         rewritten = f'<div class="rewritten">Answered as: {escape(answer.standalone_question)}</div>'
-    return f'<div class="answer {escape(answer.mode)}">{rewritten}<p>{body}</p></div>'
+    return f'<div class="answer {escape(answer.mode)}">{rewritten}<p>{body}</p>{_notes(answer)}</div>'
+
+
+def _notes(answer: Answer) -> str:
+    """What the reader must know besides the answer: a failed LLM, a translation's original."""
+    notes = ""
+    if answer.translated_from:
+        original = escape(answer.translated_from)
+        notes += f'<div class="translated">Translated from the verified answer: {original}</div>'
+    if answer.notice:
+        notes += f'<div class="notice">{escape(answer.notice)}</div>'
+    return notes
 
 
 def _cite_button(turn: int, c: Citation, label: str) -> str:
