@@ -82,7 +82,11 @@ class SourceTexts:
 
 def run_case(engine: Engine, sources: SourceTexts, case: Case) -> CaseResult:
     """Answer one case and check it."""
-    answer = engine.answer(case.question)
+    return check_answer(sources, case, engine.answer(case.question))
+
+
+def check_answer(sources: SourceTexts, case: Case, answer: Answer) -> CaseResult:
+    """Check an answer to a case; the golden suite also feeds it transformed answers."""
     gold = sources.gold_passages(case)
     markers = {int(m) for m in _MARKER.findall(answer.answer)}
     cited = {c.passage_id for c in answer.citations}
