@@ -30,6 +30,7 @@ class Citation:
     start: int
     end: int
     section: str = ""
+    page: int | None = None  # 1-based PDF page the passage starts on; None for documents without pages
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,14 @@ scores needs no calibration between the two very different score scales.
 from __future__ import annotations
 
 import logging
-import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import bm25s
+import numpy as np
 import Stemmer
-from llama_index.core import VectorStoreIndex
-from llama_index.core.schema import NodeWithScore, TextNode
+from llama_index.core.schema import TextNode
 from llama_index.retrievers.bm25 import BM25Retriever
-from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.build import PassageIndex
 from index.fusion import reciprocal_rank_fusion
@@ -37,35 +37,40 @@ class ScoredPassage:
 
 
 class HybridRetriever:
-    """Retrieves ``candidates`` passages from each retriever, fuses them, keeps the best ``k``."""
+    """Retrieves ``candidates`` passages from each retriever, fuses them, keeps the best ``k``.
+
+    Both retrievers can be scoped to some documents: BM25 through a weight mask over its
+    corpus, the vectors through a Chroma ``where`` filter, so a question about one document
+    gets that document's best passages however many other documents outrank them.
+    """
 
     def __init__(self, index: PassageIndex, candidates: int) -> None:
         self._passages = index.passages
+        self._ids = list(index.passages)
+        self._docs = np.array([p.doc for p in index.passages.values()], dtype=object)
         self._order = {pid: i for i, pid in enumerate(index.passages)}
-        top_k = min(candidates, len(index.passages))  # BM25Retriever warns when asked for more than it holds
+        self._top_k = min(candidates, len(index.passages))
+        self._collection = index.collection
+        self._embedder = index.embedder
+        self._stemmer = Stemmer.Stemmer("english")
         self._bm25: BM25Retriever | None = None
-        self._vector = None
-        if top_k:  # BM25Retriever refuses an empty corpus; an empty index simply retrieves nothing
+        if self._top_k:  # BM25Retriever refuses an empty corpus; an empty index simply retrieves nothing
             # No metadata on the nodes: BM25Retriever would tokenize it along with the text.
             nodes = [TextNode(id_=p.id, text=p.search_text) for p in index.passages.values()]
             self._bm25 = BM25Retriever.from_defaults(
-                nodes=nodes, stemmer=Stemmer.Stemmer("english"), language="en", similarity_top_k=top_k
+                nodes=nodes, stemmer=self._stemmer, language="en", similarity_top_k=self._top_k
             )
-            # Over the existing collection: only the question gets embedded, never the passages.
-            vector_index = VectorStoreIndex.from_vector_store(
-                ChromaVectorStore(chroma_collection=index.collection), embed_model=index.embedder
-            )
-            self._vector = vector_index.as_retriever(similarity_top_k=top_k)
 
-    def retrieve(self, question: str, k: int) -> list[ScoredPassage]:
-        """The ``k`` best passages for ``question``, best first; ties go to the earlier passage."""
-        if self._bm25 is None or self._vector is None:
+    def retrieve(self, question: str, k: int, documents: Sequence[str] | None = None) -> list[ScoredPassage]:
+        """The ``k`` best passages for ``question``, best first; ties go to the earlier passage.
+
+        ``documents`` (slugs) limits retrieval to those documents; None searches them all.
+        """
+        if self._bm25 is None or (documents is not None and not documents):
             return []
-        # A zero BM25 score means no query term occurs in the passage: that is no evidence, not rank n.
-        bm25 = self._ranked([hit for hit in self._bm25.retrieve(question) if hit.get_score() > 0.0])
-        vector_hits = self._vector.retrieve(question)
-        vector = self._ranked(vector_hits)
-        cosine = {hit.node.node_id: _cosine(hit) for hit in vector_hits}
+        bm25 = self._bm25_ranked(question, documents)
+        cosine = self._vector_scored(question, documents)
+        vector = sorted(cosine, key=lambda pid: (-cosine[pid], self._order[pid]))
         fused = reciprocal_rank_fusion([bm25, vector], tie_key=self._order.__getitem__)
         bm25_rank = {pid: rank for rank, pid in enumerate(bm25, start=1)}
         vector_rank = {pid: rank for rank, pid in enumerate(vector, start=1)}
@@ -80,12 +85,35 @@ class HybridRetriever:
             for pid, score in fused[:k]
         ]
 
-    def _ranked(self, hits: list[NodeWithScore]) -> list[str]:
-        """Passage ids by score, equal scores in document order (neither retriever promises an order)."""
-        ordered = sorted(hits, key=lambda hit: (-hit.get_score(), self._order[hit.node.node_id]))
-        return [hit.node.node_id for hit in ordered]
+    def _bm25_ranked(self, question: str, documents: Sequence[str] | None) -> list[str]:
+        """BM25 passage ids by score, equal scores in document order.
 
+        Tokenized exactly as BM25Retriever does; called on its bm25s index directly to pass a mask.
+        A zero score means no query term occurs in the passage: that is no evidence, not rank n.
+        """
+        assert self._bm25 is not None
+        mask = None if documents is None else np.isin(self._docs, list(documents)).astype(np.float32)
+        tokens = bm25s.tokenize(question, stemmer=self._stemmer, show_progress=False)
+        indexes, scores = self._bm25.bm25.retrieve(
+            tokens, k=self._top_k, weight_mask=mask, show_progress=False
+        )
+        hits = [(self._ids[int(i)], float(s)) for i, s in zip(indexes[0], scores[0], strict=True) if s > 0.0]
+        return [pid for pid, _ in sorted(hits, key=lambda hit: (-hit[1], self._order[hit[0]]))]
 
-def _cosine(hit: NodeWithScore) -> float:
-    """Undo ChromaVectorStore's ``exp(-distance)``; with a cosine collection, distance = 1 - cosine."""
-    return 1.0 + math.log(hit.get_score(raise_error=True))
+    def _vector_scored(self, question: str, documents: Sequence[str] | None) -> dict[str, float]:
+        """Cosine similarity of the nearest passages (Chroma's cosine distance is 1 - cosine).
+
+        Ids this index does not know (another instance sharing the server added them after we
+        opened) are left out: only passages loaded with the index can be cited.
+        """
+        found = self._collection.query(
+            query_embeddings=self._embedder.embed([question]),
+            n_results=self._top_k,
+            where=None if documents is None else {"doc": {"$in": list(documents)}},
+            include=["distances"],
+        )
+        return {
+            pid: 1.0 - float(distance)
+            for pid, distance in zip(found["ids"][0], found["distances"][0], strict=True)
+            if pid in self._passages
+        }

@@ -10,6 +10,7 @@ embedding function would try to download a model.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any, get_origin, get_type_hints
@@ -27,12 +28,15 @@ from settings import Settings
 COLLECTION = "passages"
 # Stored with the field names, so adding or renaming a Passage field forces a rebuild
 # instead of failing to rebuild passages from old metadata.
-STORE_FORMAT = "1:" + ",".join(f.name for f in fields(Passage))
+STORE_FORMAT = "2:" + ",".join(f.name for f in fields(Passage))
 
 # Chroma metadata values must be scalars: tuple fields are stored as JSON strings.
 _TUPLE_FIELDS = frozenset(name for name, hint in get_type_hints(Passage).items() if get_origin(hint) is tuple)
 # id and text are the record's own id and document, so they are not repeated in metadata.
 _RECORD_FIELDS = frozenset({"id", "text"})
+# Not a Passage field: the hash of the source file a passage was cut from. A reopen compares it
+# with the manifest, so passages that a crashed update half-replaced are found and redone.
+SOURCE_KEY = "source_sha256"
 
 
 def connect(settings: Settings) -> ClientAPI:
@@ -65,29 +69,40 @@ def recreate_collection(client: ClientAPI) -> Collection:
 
 
 def to_metadata(passage: Passage) -> dict[str, str | int]:
-    """Every Passage field except id and text, as Chroma-compatible scalars."""
+    """Every Passage field except id and text, as Chroma-compatible scalars.
+
+    Chroma has no null: a None field (a passage without a page) is left out, and
+    :func:`from_record` gets it back from the field's default.
+    """
     return {
         name: json.dumps(list(value), ensure_ascii=False) if name in _TUPLE_FIELDS else value
         for name, value in asdict(passage).items()
-        if name not in _RECORD_FIELDS
+        if name not in _RECORD_FIELDS and value is not None
     }
 
 
 def from_record(passage_id: str, text: str, metadata: dict[str, Any]) -> Passage:
     """The Passage stored as (id, document, metadata); the inverse of :func:`to_metadata`."""
     values = {
-        name: tuple(json.loads(value)) if name in _TUPLE_FIELDS else value for name, value in metadata.items()
+        name: tuple(json.loads(value)) if name in _TUPLE_FIELDS else value
+        for name, value in metadata.items()
+        if name != SOURCE_KEY
     }
     return Passage(id=passage_id, text=text, **values)
 
 
-def add_passages(collection: Collection, passages: list[Passage], vectors: np.ndarray) -> None:
-    """Store passages with their precomputed vectors (upsert, so a retried build cannot fail on ids)."""
+def add_passages(
+    collection: Collection, passages: list[Passage], vectors: np.ndarray, sources: Mapping[str, str]
+) -> None:
+    """Store passages with their vectors and the hash of their source (``sources``: doc slug -> sha256).
+
+    Upsert, so a retried or resumed build cannot fail on ids it wrote before.
+    """
     collection.upsert(
         ids=[p.id for p in passages],
         embeddings=vectors,
         documents=[p.text for p in passages],
-        metadatas=[to_metadata(p) for p in passages],
+        metadatas=[{**to_metadata(p), SOURCE_KEY: sources[p.doc]} for p in passages],
     )
 
 
@@ -97,11 +112,11 @@ def delete_documents(collection: Collection, slugs: list[str]) -> None:
         collection.delete(where={"doc": {"$in": slugs}})
 
 
-def load_passages(collection: Collection) -> list[Passage]:
-    """Every stored passage, rebuilt from Chroma alone (unordered)."""
+def load_passages(collection: Collection) -> list[tuple[Passage, str]]:
+    """Every stored passage with the sha256 of the source it was cut from, from Chroma alone (unordered)."""
     records = collection.get(include=["documents", "metadatas"])
     return [
-        from_record(pid, text, metadata)
+        (from_record(pid, text, metadata), str(metadata.get(SOURCE_KEY, "")))
         for pid, text, metadata in zip(
             records["ids"], records["documents"], records["metadatas"], strict=True
         )

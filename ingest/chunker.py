@@ -24,7 +24,7 @@ from ingest.structure import (
     split_paragraphs,
 )
 
-CHUNKER_VERSION = "2"  # bump on any change to ids, spans, kinds or context: it feeds the index fingerprint
+CHUNKER_VERSION = "3"  # bump on any change to ids, spans, kinds or context: it feeds the index fingerprint
 MAX_CONTEXT = 400
 _TITLE_MAX = 120
 _NOTE_MAX = 150
@@ -75,6 +75,7 @@ def chunk(doc: SourceDoc, max_chars: int = 1000) -> list[Passage]:
                     notes=tuple(dict.fromkeys(links[pid])),
                     refs=tuple(dict.fromkeys(refs[index])),
                     context=context,
+                    page=doc.page_at(start),
                 )
             )
     return passages

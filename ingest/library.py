@@ -1,7 +1,8 @@
-"""The document library: a plain folder of .txt/.md files that the index is built from.
+"""The document library: a plain folder of documents (see loader.SUPPORTED_SUFFIXES) the index is built from.
 
 Adding is all or nothing: every file is validated before any is copied, so a bad
-file in a batch leaves the library exactly as it was.
+file in a batch leaves the library exactly as it was. A file whose bytes the library
+already holds under another name is not copied: it would only double every citation.
 """
 
 from __future__ import annotations
@@ -26,15 +27,48 @@ def list_documents(data_dir: Path) -> list[Path]:
 
 
 def add_documents(paths: list[Path], data_dir: Path) -> list[tuple[Path, str]]:
-    """Copy files into the library as '<slug><suffix>'; return (library path, 'added'|'updated'|'unchanged').
+    """Copy files into the library as '<slug><suffix>'.
 
+    Returns (library path, status) per file: 'added', 'updated', 'unchanged', or 'duplicate of NAME'
+    (same bytes as library file NAME, or as an earlier file of the batch: not copied).
     Raises IngestError, copying nothing, if any file is invalid, two files would share a document id,
     or the library already holds that id under another file name.
     """
     docs = list({(doc.slug, doc.suffix, doc.sha256): doc for doc in map(load_document, paths)}.values())
     _check_ids(docs, data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    return [(data_dir / f"{doc.slug}{doc.suffix}", _copy(doc, data_dir)) for doc in docs]
+    seen = {_sha256(path): path.name for path in list_documents(data_dir)}
+    results = []
+    for doc in docs:
+        target = data_dir / f"{doc.slug}{doc.suffix}"
+        original = seen.setdefault(doc.sha256, target.name)
+        if original != target.name:
+            results.append((target, f"duplicate of {original}"))
+            continue
+        results.append((target, _copy(doc, data_dir)))
+    return results
+
+
+def remove_documents(names: list[str], data_dir: Path) -> list[Path]:
+    """Delete documents from the library by file name or document id; the removed paths.
+
+    Raises IngestError, removing nothing, if any name is not in the library.
+    """
+    library = list_documents(data_dir)
+    found = []
+    for name in names:
+        matches = [path for path in library if name in (path.name, path.stem, slugify(path.stem))]
+        if not matches:
+            known = ", ".join(path.name for path in library) or "none"
+            raise IngestError(f"{name}: no such document in the library (documents: {known})")
+        found += matches
+    for path in dict.fromkeys(found):
+        path.unlink()
+    return list(dict.fromkeys(found))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _check_ids(docs: list[SourceDoc], data_dir: Path) -> None:
@@ -55,7 +89,7 @@ def _copy(doc: SourceDoc, data_dir: Path) -> str:
     target = data_dir / f"{doc.slug}{doc.suffix}"
     status = "added"
     if target.exists():
-        if hashlib.sha256(target.read_bytes()).hexdigest() == doc.sha256:
+        if _sha256(target) == doc.sha256:
             return "unchanged"
         status = "updated"
     raw = doc.path.read_bytes()

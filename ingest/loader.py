@@ -11,23 +11,36 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-SUPPORTED_SUFFIXES = (".txt", ".md")
+from ingest import formats
+from ingest.errors import IngestError
+
+TEXT_SUFFIXES = (".txt", ".md")  # the file itself is the text quotes are cut from
+SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".html", ".htm", ".pdf", ".docx")
 MAX_BYTES = 5 * 1024 * 1024  # far above any speech or article; guards against dumps and mistakes
-
-
-class IngestError(Exception):
-    """A file that cannot be added, with a one-line human-readable reason."""
-
+# PDF and DOCX carry fonts and images besides their text, so they get a larger allowance.
+MAX_PACKED_BYTES = 50 * 1024 * 1024
+_PACKED = (".pdf", ".docx")
 
 @dataclass(frozen=True)
 class SourceDoc:
-    """A decoded source file; passage offsets index ``text`` exactly."""
+    """A decoded source file; passage offsets index ``text`` exactly.
+
+    For .txt/.md ``text`` is the file itself; for other formats it is the extracted text
+    (see ingest.formats), which is what citations quote.
+    """
 
     path: Path
     slug: str  # stable document id used in passage ids
-    text: str  # the decoded file, newlines untouched
+    text: str  # the decoded file, newlines untouched, or the text extracted from it
     sha256: str  # of the raw bytes: tells an updated file from an unchanged one
     suffix: str  # lower-case, one of SUPPORTED_SUFFIXES
+    pages: tuple[int, ...] = ()  # PDF only: offset in ``text`` where each page starts
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page holding ``offset``, or None for a document without pages."""
+        if not self.pages:
+            return None
+        return sum(1 for start in self.pages if start <= offset) or 1
 
 
 def slugify(stem: str) -> str:
@@ -36,7 +49,7 @@ def slugify(stem: str) -> str:
 
 
 def load_document(path: Path | str) -> SourceDoc:
-    """Load and validate a .txt or .md file; raise IngestError saying why it cannot be used."""
+    """Load and validate a supported file; raise IngestError saying why it cannot be used."""
     path = Path(path)
     if not path.exists():
         raise IngestError(f"{path}: no such file")
@@ -51,17 +64,26 @@ def load_document(path: Path | str) -> SourceDoc:
         raise IngestError(f"{path}: the file name has no letters or digits to name the document by")
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise IngestError(f"{path}: {size:,} bytes is larger than the {MAX_BYTES:,}-byte limit")
+        limit = MAX_PACKED_BYTES if suffix in _PACKED else MAX_BYTES
+        if size > limit:
+            raise IngestError(f"{path}: {size:,} bytes is larger than the {limit:,}-byte limit")
         raw = path.read_bytes()
     except OSError as exc:
         raise IngestError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
-    if b"\x00" in raw:
-        raise IngestError(f"{path}: is not UTF-8 text (it looks like a binary file)")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise IngestError(f"{path}: is not UTF-8 text (invalid byte at offset {exc.start})") from exc
+    text, pages = _text(raw, suffix, str(path))
     if not text.strip():
         raise IngestError(f"{path}: is empty")
-    return SourceDoc(path=path, slug=slug, text=text, sha256=hashlib.sha256(raw).hexdigest(), suffix=suffix)
+    return SourceDoc(
+        path=path, slug=slug, text=text, sha256=hashlib.sha256(raw).hexdigest(), suffix=suffix, pages=pages
+    )
+
+
+def _text(raw: bytes, suffix: str, name: str) -> tuple[str, tuple[int, ...]]:
+    """The citable text of a file and its page starts (empty unless the format has pages)."""
+    if suffix == ".pdf":
+        return formats.pdf_text(raw, name)
+    if suffix == ".docx":
+        return formats.docx_text(raw, name), ()
+    if suffix in (".html", ".htm"):
+        return formats.html_text(raw, name), ()
+    return formats.decode_text(raw, name), ()

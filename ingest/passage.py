@@ -29,6 +29,7 @@ class Passage:
     notes: tuple[str, ...] = field(default_factory=tuple)  # ids of notes its markers point to
     refs: tuple[str, ...] = field(default_factory=tuple)  # for notes: ids of passages that point here
     context: str = ""  # text used for retrieval and verification: title, section, linked notes
+    page: int | None = None  # 1-based page of a PDF where the passage starts; None without pages
 
     def sentence_spans(self) -> list[tuple[int, int]]:
         """Sentence spans inside ``text``; a note's leading marker ("1 ") is left out of quotes."""

@@ -10,10 +10,11 @@ import pytest
 
 import index.embedder
 from index import store
-from index.build import PassageIndex, open_index
+from index.build import LOCK_NAME, PassageIndex, open_index
 from index.embedder import BATCH_SIZE, OnnxMiniLM
 from index.manifest import MANIFEST_NAME, read_manifest
 from ingest import chunker
+from ingest.formats import EXTRACTOR_VERSION
 from ingest.loader import load_document
 from ingest.passage import Passage
 from settings import ROOT, Settings
@@ -67,7 +68,7 @@ def test_cold_build_stores_the_chunker_output_and_writes_the_manifest(
     assert stored_ids(idx) == sorted(p.id for p in expected)
     manifest = json.loads((settings.index_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
     assert manifest["model"] == index.embedder.MODEL_ID
-    assert manifest["chunker"] == chunker.CHUNKER_VERSION
+    assert manifest["chunker"] == f"{chunker.CHUNKER_VERSION}/{EXTRACTOR_VERSION}"
     doc = load_document(SPEECH)
     assert manifest["docs"][doc.slug] == {"sha256": doc.sha256, "passage_ids": [p.id for p in expected]}
     assert len(idx.fingerprint) == 16
@@ -152,7 +153,7 @@ def test_changed_chunker_version_rebuilds_everything(
     idx = open_index(small, embedder=embedder)
     assert idx.report.full_rebuild and "-next" in idx.report.reason
     assert idx.report.embedded == len(idx.passages)
-    assert read_manifest(small.index_dir).chunker == chunker.CHUNKER_VERSION
+    assert read_manifest(small.index_dir).chunker.startswith(chunker.CHUNKER_VERSION + "/")
 
 
 def test_changed_model_id_rebuilds_everything(small: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -163,13 +164,16 @@ def test_changed_model_id_rebuilds_everything(small: Settings, monkeypatch: pyte
     assert idx.fingerprint != first.fingerprint
 
 
-def test_collection_out_of_step_with_manifest_rebuilds(small: Settings, embedder: OnnxMiniLM) -> None:
+def test_collection_out_of_step_with_manifest_redoes_that_document(
+    small: Settings, embedder: OnnxMiniLM
+) -> None:
     first = open_index(small, embedder=embedder)
     # As after a crash between the Chroma writes and the manifest write.
     first.collection.delete(ids=[next(iter(first.passages))])
     idx = open_index(small, embedder=embedder)
-    assert idx.report.full_rebuild
+    assert idx.report.repaired == ["short-speech"] and not idx.report.full_rebuild
     assert idx.passages == first.passages
+    assert stored_ids(idx) == sorted(first.passages)
 
 
 def test_missing_manifest_rebuilds(small: Settings, embedder: OnnxMiniLM) -> None:
@@ -181,7 +185,7 @@ def test_missing_manifest_rebuilds(small: Settings, embedder: OnnxMiniLM) -> Non
 def test_manifest_write_leaves_no_temp_files(small: Settings, embedder: OnnxMiniLM) -> None:
     open_index(small, embedder=embedder)
     open_index(small, embedder=embedder)
-    assert sorted(p.name for p in small.index_dir.iterdir()) == ["chroma", MANIFEST_NAME]
+    assert sorted(p.name for p in small.index_dir.iterdir()) == [LOCK_NAME, "chroma", MANIFEST_NAME]
 
 
 def test_every_passage_field_round_trips_through_chroma(small: Settings) -> None:
@@ -209,11 +213,14 @@ def test_every_passage_field_round_trips_through_chroma(small: Settings) -> None
             kind="note",
             position=4,
             refs=("doc#p3",),
+            page=2,
         ),  # fmt: skip
     ]
     collection = store.recreate_collection(store.connect(small))
-    store.add_passages(collection, passages, OnnxMiniLM().embed([p.search_text for p in passages]))
-    assert sorted(store.load_passages(collection), key=lambda p: p.position) == passages
+    vectors = OnnxMiniLM().embed([p.search_text for p in passages])
+    store.add_passages(collection, passages, vectors, {"doc": "abc123"})
+    stored = sorted(store.load_passages(collection), key=lambda record: record[0].position)
+    assert stored == [(p, "abc123") for p in passages]
 
 
 def test_progress_bar_shows_only_when_asked_and_there_are_several_batches(

@@ -260,7 +260,8 @@ def test_load_keeps_the_text_exact(tmp_path: Path) -> None:
     [
         ("missing.txt", None, "no such file"),
         ("folder.txt", "DIR", "is a folder"),
-        ("paper.pdf", "%PDF-1.4", "unsupported file type '.pdf' (supported: .txt, .md)"),
+        ("paper.pdf", "%PDF-1.4", "is not a readable PDF"),
+        ("slides.pptx", "PK", "unsupported file type '.pptx' (supported: .txt, .md, .html, .htm, .pdf"),
         ("empty.txt", "", "is empty"),
         ("blank.md", " \n\t\r\n", "is empty"),
         ("binary.txt", b"Title\x00\x01\x02", "is not UTF-8 text"),

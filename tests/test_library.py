@@ -23,7 +23,7 @@ def make(folder: Path, name: str, content: bytes) -> Path:
 
 
 def test_list_documents_is_sorted_flat_and_filtered(tmp_path: Path) -> None:
-    for name in ("b.md", "a.txt", "c.TXT", "notes.pdf", ".a.txt.tmp", ".hidden.txt"):
+    for name in ("b.md", "a.txt", "c.TXT", "notes.pptx", ".a.txt.tmp", ".hidden.txt"):
         make(tmp_path, name, b"Text.")
     make(tmp_path / "sub", "d.txt", b"Text.")
     assert [p.name for p in list_documents(tmp_path)] == ["a.txt", "b.md", "c.TXT"]
