@@ -32,7 +32,8 @@ def format_human(answer) -> str:  # noqa: ANN001 - engine.types.Answer, imported
     """The answer, then its numbered citations with their exact quotes."""
     lines = [answer.answer, ""]
     for c in answer.citations:
-        where = f" ({c.section})" if c.section else ""
+        place = ", ".join(part for part in (f"page {c.page}" if c.page else "", c.section) if part)
+        where = f" ({place})" if place else ""
         lines.append(f'[{c.marker}] {c.passage_id}{where}, chars {c.start}-{c.end}:\n    "{c.quote}"')
     if answer.refused and answer.closest:
         lines.append(f'Closest passage: {answer.closest.passage_id}\n    "{answer.closest.quote}"')
@@ -64,7 +65,7 @@ def load_history(path: str | None) -> list:  # list[engine.types.Turn], imported
         ) from exc
 
 
-def stream_human(engine, question: str, history: list) -> object:  # noqa: ANN001 - lazy engine types
+def stream_human(engine, question: str, history: list, documents: list[str] | None = None) -> object:  # noqa: ANN001
     """Print the unverified draft as it arrives, then replace it with the verified answer.
 
     On a terminal the draft lines are erased before the verified answer is printed; in a
@@ -73,7 +74,7 @@ def stream_human(engine, question: str, history: list) -> object:  # noqa: ANN00
     tty = sys.stdout.isatty()
     print("(draft, unverified) ", end="", flush=True)
     drafted = len("(draft, unverified) ")
-    for piece in engine.stream(question, history):
+    for piece in engine.stream(question, history, documents):
         if isinstance(piece, str):
             drafted += len(piece)
             print(piece, end="", flush=True)
@@ -91,6 +92,7 @@ def cmd_ask(
     history_file: str | None = None,
     conversation: bool = False,
     stream: bool = False,
+    documents: list[str] | None = None,
 ) -> int:
     """Answer one question, or every stdin line when none is given (models loaded once).
 
@@ -109,15 +111,16 @@ def cmd_ask(
         except QuestionError as exc:
             raise CliError(str(exc)) from exc
     engine = _engine(settings, progress=not as_json)
+    scope = _scope(engine, documents)
     failures = 0
     for line in source:
         if batch and not line.strip():
             continue
         try:
             if stream and not as_json:
-                answer = stream_human(engine, line, history)
+                answer = stream_human(engine, line, history, scope)
             else:
-                answer = engine.answer(line, history)
+                answer = engine.answer(line, history, scope)
         except QuestionError as exc:
             if not batch:
                 raise CliError(str(exc)) from exc
@@ -135,6 +138,46 @@ def cmd_ask(
     return 1 if failures else 0
 
 
+def _scope(engine, names: list[str] | None) -> list[str] | None:  # noqa: ANN001 - engine.engine.Engine
+    """Document ids for --doc names (a file name, its stem or the id itself); None: every document."""
+    if not names:
+        return None
+    from ingest.loader import slugify
+
+    known = {p.doc for p in engine.index.passages.values()}
+    slugs = [slugify(Path(name).stem) if Path(name).suffix else slugify(name) for name in names]
+    unknown = [name for name, slug in zip(names, slugs, strict=True) if slug not in known]
+    if unknown:
+        raise CliError(f"no such document: {', '.join(unknown)} (documents: {', '.join(sorted(known))})")
+    return slugs
+
+
+def _print_report(report) -> None:  # noqa: ANN001 - index.build.BuildReport, imported lazily
+    for duplicate, original in report.duplicates:
+        print(f"duplicate: {duplicate} has the same content as {original}; not indexed")
+    print(
+        f"index: {len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
+        f"{len(report.repaired)} repaired, {len(report.unchanged)} unchanged, "
+        f"{report.embedded} passages embedded"
+    )
+
+
+def cmd_remove(settings: Settings, names: list[str]) -> int:
+    """Delete documents from the library, then drop their passages from the index."""
+    from index.build import open_index
+    from ingest.library import remove_documents
+    from ingest.loader import IngestError
+
+    try:
+        removed = remove_documents(names, settings.data_dir)
+    except IngestError as exc:
+        raise CliError(str(exc)) from exc
+    for path in removed:
+        print(f"removed: {path}")
+    _print_report(open_index(settings, progress=True).report)
+    return 0
+
+
 def cmd_ingest(settings: Settings, paths: list[str]) -> int:
     """Copy documents into the library (all or nothing), then bring the index up to date."""
     from index.build import open_index
@@ -147,11 +190,7 @@ def cmd_ingest(settings: Settings, paths: list[str]) -> int:
         raise CliError(str(exc)) from exc
     for path, status in results:
         print(f"{status}: {path}")
-    report = open_index(settings, progress=True).report
-    print(
-        f"index: {len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
-        f"{len(report.unchanged)} unchanged, {report.embedded} passages embedded"
-    )
+    _print_report(open_index(settings, progress=True).report)
     return 0
 
 
@@ -204,8 +243,13 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument(
         "--conversation", action="store_true", help="stdin lines are one conversation: each a follow-up"
     )
-    ingest = sub.add_parser("ingest", help="add or update documents (.txt, .md)")
+    ask.add_argument(
+        "--doc", action="append", metavar="NAME", help="answer from this document only (repeatable)"
+    )
+    ingest = sub.add_parser("ingest", help="add or update documents (.txt, .md, .html, .pdf, .docx)")
     ingest.add_argument("paths", nargs="+")
+    remove = sub.add_parser("remove", help="delete documents from the library and the index")
+    remove.add_argument("names", nargs="+", help="file name or document id")
     sub.add_parser("chat", help="interactive terminal chat")
     web = sub.add_parser("web", help="the web chat on http://127.0.0.1:7860 (the default)")
     web.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
@@ -220,9 +264,13 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     try:
         if args.command == "ask":
-            return cmd_ask(settings, args.question, args.json, args.history, args.conversation, args.stream)
+            return cmd_ask(
+                settings, args.question, args.json, args.history, args.conversation, args.stream, args.doc
+            )
         if args.command == "ingest":
             return cmd_ingest(settings, args.paths)
+        if args.command == "remove":
+            return cmd_remove(settings, args.names)
         if args.command == "chat":
             return cmd_chat(settings)
         return cmd_web(settings, args.host, args.port, args.allow_remote, args.password)

@@ -256,7 +256,7 @@ def _pdf(folder: Path) -> Path:
         (_missing, "no such file"),
         (_folder, "is a folder"),
         (_binary, "not UTF-8 text"),
-        (_pdf, "unsupported file type"),
+        (_pdf, "is not a readable PDF"),
     ],
 )
 def test_a_bad_ingest_is_one_error_line_and_changes_nothing(
