@@ -72,15 +72,19 @@ def stream_human(engine, question: str, history: list, documents: list[str] | No
     pipe the draft stays, labelled, followed by the verified answer.
     """
     tty = sys.stdout.isatty()
-    print("(draft, unverified) ", end="", flush=True)
-    drafted = len("(draft, unverified) ")
+    drafted = "(draft, unverified) "
+    print(drafted, end="", flush=True)
     for piece in engine.stream(question, history, documents):
         if isinstance(piece, str):
-            drafted += len(piece)
+            drafted += piece
             print(piece, end="", flush=True)
             continue
-        width = shutil.get_terminal_size().columns
-        print("\r\x1b[2K" + "\x1b[1A\x1b[2K" * (drafted // max(width, 1)) if tty else "\n--- verified ---")
+        width = max(shutil.get_terminal_size().columns, 1)
+        if tty:  # erase the draft's lines (wrapped at the terminal width), then print in its place
+            rows = sum(len(line) // width + 1 for line in drafted.split("\n"))
+            print("\r\x1b[2K" + "\x1b[1A\x1b[2K" * (rows - 1), end="")
+        else:
+            print("\n--- verified ---")
         return piece
     raise RuntimeError("the engine ended without an answer")
 

@@ -30,7 +30,7 @@ ANSWERABLE = "What date is on the speech?"  # short model output keeps the runs 
 DATE = "December 16, 2015"  # the quoted evidence carries it, so the verified answer does too
 REFUSED = ["Which city hosted the conference?", "What percentage of the population has internet access?"]
 ANSWER_KEYS = {"question", "answer", "refused", "citations", "sentences", "backend", "timings_ms"}
-ANSWER_EXTRAS = {"mode", "closest", "retrieved"}
+ANSWER_EXTRAS = set("mode closest retrieved standalone_question rewrite notice translated_from".split())
 
 KESTREL_V1 = """# Kestrel Notes
 
@@ -186,6 +186,34 @@ def test_ask_human_output_has_the_answer_then_its_citations(library: Library, fi
     assert re.fullmatch(r"\(local:\S+, \d+ ms\)", lines[-1]), lines[-1]
 
 
+def test_stream_shows_the_draft_then_the_verified_answer(library: Library, first_answer: dict) -> None:
+    proc = library.run("ask", "--stream", ANSWERABLE)
+    assert proc.returncode == 0, proc.stderr
+    assert_clean(proc)
+    draft, verified = proc.stdout.split("\n--- verified ---\n")
+    assert draft.startswith("(draft, unverified) ") and len(draft) > len("(draft, unverified) ")
+    assert verified.splitlines()[0] == first_answer["answer"]  # the same verified answer as without --stream
+
+
+def test_history_makes_a_follow_up_find_its_topic(library: Library, tmp_path: Path) -> None:
+    turns = tmp_path / "turns.json"
+    turns.write_text(json.dumps([{"question": "What does the speech say about broadband in villages?"}]))
+    follow_up = library.run("ask", "--json", "--history", str(turns), "And by what year will that happen?")
+    data = json.loads(follow_up.stdout)
+    assert data["rewrite"] == "rules" and "broadband" in data["standalone_question"]
+    assert_answered(data, library.sources())
+    assert "2020" in data["answer"]
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"question": "a dict, not a list"}', '[{"answer": "x"}]'])
+def test_a_bad_history_file_is_one_error_line(library: Library, tmp_path: Path, content: str) -> None:
+    turns = tmp_path / "turns.json"
+    turns.write_text(content)
+    assert "history file" in assert_one_error_line(library.run("ask", "--history", str(turns), "Why?"))
+    missing = library.run("ask", "--history", str(tmp_path / "missing.json"), "Why?")
+    assert "cannot read" in assert_one_error_line(missing)
+
+
 def test_stdin_batch_skips_blank_lines_and_prints_one_json_line_each(library: Library) -> None:
     proc = library.run("ask", "--json", stdin=f"{REFUSED[0]}\n   \n{REFUSED[1]}\n")
     assert proc.returncode == 0, proc.stderr
@@ -292,7 +320,8 @@ def test_ingest_adds_a_markdown_file_and_embeds_only_it(
     assert stored.read_bytes() == source.read_bytes()
     new_passages = len(chunk(load_document(stored)))
     assert f"added: {stored}" in proc.stdout.splitlines()
-    report = f"index: 1 added, 0 updated, 0 removed, 1 unchanged, {new_passages} passages embedded"
+    embedded = f"{new_passages} passages embedded"
+    report = f"index: 1 added, 0 updated, 0 removed, 0 repaired, 1 unchanged, {embedded}"
     assert report in proc.stdout
 
 
@@ -317,7 +346,7 @@ def test_reingest_skips_an_unchanged_file_and_replaces_a_changed_one(
     same = library.run("ingest", str(source))
     assert same.returncode == 0, same.stderr
     assert f"unchanged: {stored}" in same.stdout.splitlines()
-    assert "index: 0 added, 0 updated, 0 removed, 2 unchanged, 0 passages embedded" in same.stdout
+    assert "index: 0 added, 0 updated, 0 removed, 0 repaired, 2 unchanged, 0 passages embedded" in same.stdout
     assert (library.index_dir / MANIFEST_NAME).read_bytes() == manifest
 
     source.write_text(KESTREL_V2, encoding="utf-8")
@@ -325,7 +354,8 @@ def test_reingest_skips_an_unchanged_file_and_replaces_a_changed_one(
     assert changed.returncode == 0, changed.stderr
     assert f"updated: {stored}" in changed.stdout.splitlines()
     expected = chunk(load_document(stored))
-    assert f"0 added, 1 updated, 0 removed, 1 unchanged, {len(expected)} passages embedded" in changed.stdout
+    counts = f"0 added, 1 updated, 0 removed, 0 repaired, 1 unchanged, {len(expected)} passages embedded"
+    assert counts in changed.stdout
     assert stored.read_text(encoding="utf-8") == KESTREL_V2
 
     index = open_index(library.settings)
