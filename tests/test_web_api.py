@@ -61,3 +61,13 @@ def test_refusal_names_the_closest_passage(client: Client) -> None:
 def test_bad_question_is_a_clear_error(client: Client) -> None:
     with pytest.raises(Exception, match="empty"):
         client.predict("   ", api_name="/ask")
+
+
+def test_a_question_can_be_limited_to_documents(client: Client, server: Server) -> None:
+    question = "By what year will broadband cover every village?"
+    (speech,) = {p.stem for p in server.data_dir.iterdir()}
+    within = client.predict(question, 0, [], [speech], api_name="/ask")
+    assert not within["refused"] and all(c["doc"] == speech for c in within["citations"])
+    assert_verified(within, server.data_dir)
+    elsewhere = client.predict(question, 0, [], ["no-such-document"], api_name="/ask")
+    assert elsewhere["refused"] and not elsewhere["citations"]  # nothing to search in that scope

@@ -92,7 +92,8 @@ def test_place_names_paragraph_part_and_section() -> None:
 
 def test_status_and_documents_are_text() -> None:
     assert "local:test" in render.status_html(_answer()) and "12 ms" in render.status_html(_answer())
-    _assert_inert(render.documents_html([("<script>.txt", 10)]))
+    _assert_inert(render.documents_html([("<script>.txt", 10, 3)]))
+    assert "<td>1,234</td>" in render.documents_html([("a.txt", 99, 1234)])
     _assert_inert(render.ingest_error_html("<b>bad</b>.pdf: unsupported"))
 
 

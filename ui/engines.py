@@ -8,6 +8,7 @@ engines in under a lock, so a question in flight finishes on the engine it start
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from pathlib import Path
 
 from engine.engine import Engine
@@ -65,9 +66,19 @@ class Engines:
             }
         return results, index.report
 
-    def documents(self) -> list[tuple[str, int]]:
-        """The library's documents as (file name, size in bytes), by name."""
-        return [(path.name, path.stat().st_size) for path in list_documents(self.settings.data_dir)]
+    def documents(self) -> list[tuple[str, int, int]]:
+        """The library's documents as (file name, size in bytes, passages indexed), by name."""
+        counts = Counter(p.doc for p in self._index.passages.values())
+        return [
+            (path.name, path.stat().st_size, counts[slugify(path.stem)])
+            for path in list_documents(self.settings.data_dir)
+        ]
+
+    def scopes(self) -> list[tuple[str, str]]:
+        """What a question can be limited to, as (label, document slug); "" is every document."""
+        return [("All documents", "")] + [
+            (path.name, slugify(path.stem)) for path in list_documents(self.settings.data_dir)
+        ]
 
     def document_text(self, slug: str) -> tuple[str, str] | None:
         """(file name, text exactly as the index read it) of a document; citation offsets index this text."""

@@ -182,12 +182,15 @@ def status_html(answer: Answer) -> str:
     return f'<div class="status">{escape(" · ".join(parts))}</div>'
 
 
-def documents_html(documents: Sequence[tuple[str, int]]) -> str:
-    """The library as a table of (file name, size in bytes)."""
+def documents_html(documents: Sequence[tuple[str, int, int]]) -> str:
+    """The library as a table of (file name, size in bytes, passages indexed)."""
     if not documents:
-        return "<p>The library is empty: add a .txt or .md file below.</p>"
-    rows = "".join(f"<tr><td>{escape(name)}</td><td>{size:,} bytes</td></tr>" for name, size in documents)
-    return f'<table class="doc-list"><tr><th>Document</th><th>Size</th></tr>{rows}</table>'
+        return "<p>The library is empty: add a document below.</p>"
+    rows = "".join(
+        f"<tr><td>{escape(name)}</td><td>{size:,} bytes</td><td>{passages:,}</td></tr>"
+        for name, size, passages in documents
+    )
+    return f'<table class="doc-list"><tr><th>Document</th><th>Size</th><th>Passages</th></tr>{rows}</table>'
 
 
 def ingest_html(results: Sequence[tuple[str, str]], summary: str) -> str:

@@ -86,9 +86,12 @@ def _messages(answers: Sequence[Answer]) -> ChatMessages:
 
 
 def _stream_answer(
-    engines: Engines, question: str, answers: list[Answer], backend: str, top_k: int
+    engines: Engines, question: str, answers: list[Answer], backend: str, top_k: int, scope: str = ""
 ) -> Iterator[tuple[Any, ...]]:
-    """Outputs (chat, question box, answers, source panel, status) as the answer streams in."""
+    """Outputs (chat, question box, answers, source panel, status) as the answer streams in.
+
+    scope: a document slug the question is limited to; "" searches every document.
+    """
     shown = _messages(answers) + [{"role": "user", "content": render.question_html(question)}]
 
     def pending(html: str) -> ChatMessages:
@@ -97,7 +100,8 @@ def _stream_answer(
     yield pending(render.draft_html("")), "", answers, gr.skip(), gr.skip()
     draft = ""
     try:
-        for piece in engines.get(backend, int(top_k)).stream(question, history=_history(answers)):
+        engine = engines.get(backend, int(top_k))
+        for piece in engine.stream(question, history=_history(answers), documents=[scope] if scope else None):
             if isinstance(piece, Answer):
                 answers = [*answers, piece]
                 turn = len(answers) - 1
@@ -138,39 +142,49 @@ def _export(answers: list[Answer]) -> Any:
     return gr.File(value=str(path), visible=True)
 
 
-def _add_documents(engines: Engines, files: list[str] | None, progress: gr.Progress) -> tuple[Any, Any, Any]:
-    """Upload handler: (document list, result or error, cleared upload box). Errors change nothing."""
+def _add_documents(engines: Engines, files: list[str] | None, progress: gr.Progress) -> tuple[Any, ...]:
+    """Upload handler: (document list, result or error, cleared upload box, scope choices).
+
+    Errors change nothing."""
     if not files:
-        return gr.skip(), render.ingest_error_html("choose one or more .txt or .md files first"), gr.skip()
+        return gr.skip(), render.ingest_error_html("choose one or more documents first"), gr.skip(), gr.skip()
     progress(0, desc="Checking files")
     try:
         results, report = engines.add([Path(f) for f in files])
     except IngestError as exc:
-        return gr.skip(), render.ingest_error_html(str(exc)), None
+        return gr.skip(), render.ingest_error_html(str(exc)), None, gr.skip()
     summary = (
         f"Index: {len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
         f"{report.embedded} passages embedded. New questions use the updated library."
     )
     shown = [(path.name, status) for path, status in results]
-    return render.documents_html(engines.documents()), render.ingest_html(shown, summary), None
+    scope = gr.Dropdown(choices=engines.scopes())
+    return render.documents_html(engines.documents()), render.ingest_html(shown, summary), None, scope
 
 
 def _ask_api(engines: Engines) -> Callable[..., dict[str, object]]:
     """The `/ask` endpoint, closed over the shared engines."""
 
-    def ask(question: str, top_k: int = 0, history: list[dict[str, str]] | None = None) -> dict[str, object]:
+    def ask(
+        question: str,
+        top_k: int = 0,
+        history: list[dict[str, str]] | None = None,
+        documents: list[str] | None = None,
+    ) -> dict[str, object]:
         """Answer `question` from the documents; the verified Answer as a dict (DESIGN.md section 7).
 
         top_k: passages searched for evidence (0: the server's setting). history: earlier
         turns, oldest first, each {"question", "answer", "standalone_question"} as earlier
-        calls returned them, so follow-ups ("and when?") are understood.
+        calls returned them, so follow-ups ("and when?") are understood. documents: document
+        slugs (the part of a passage id before "#") to search; empty or None: all of them.
         """
         turns = [
             Turn(t.get("question", ""), t.get("answer", ""), t.get("standalone_question", ""))
             for t in history or []
         ]
         try:
-            return engines.get(None, int(top_k) or None).answer(question, history=turns).to_dict()
+            engine = engines.get(None, int(top_k) or None)
+            return engine.answer(question, history=turns, documents=documents or None).to_dict()
         except QuestionError as exc:
             raise gr.Error(str(exc)) from exc
 
@@ -224,6 +238,9 @@ def build(engines: Engines) -> gr.Blocks:
                                 info="Configured with OPENAI_* settings (see README); keys are never shown.",
                             )
                             top_k = gr.Slider(1, 10, value=settings.top_k, step=1, label="Passages searched")
+                        scope = gr.Dropdown(
+                            engines.scopes(), value="", label="Search in", elem_id="scope", scale=1
+                        )
                     with gr.Column(scale=2):
                         gr.Markdown("#### Sources")
                         sources = gr.HTML(
@@ -235,7 +252,7 @@ def build(engines: Engines) -> gr.Blocks:
             with gr.Tab("Documents", elem_id="documents-tab"):
                 documents = gr.HTML(render.documents_html(engines.documents()), elem_id="documents")
                 upload = gr.File(
-                    label="Add documents (.txt, .md, up to 5 MB each)",
+                    label=f"Add documents ({', '.join(sorted(SUPPORTED_SUFFIXES))}; up to 5 MB each)",
                     file_count="multiple",
                     file_types=sorted(SUPPORTED_SUFFIXES),
                     type="filepath",
@@ -244,12 +261,12 @@ def build(engines: Engines) -> gr.Blocks:
                 add = gr.Button("Add to library", variant="primary", elem_id="add-documents")
                 ingest_result = gr.HTML(elem_id="ingest-result")
 
-        def respond(q: str, done: list[Answer], model: str, k: float) -> Iterator[tuple[Any, ...]]:
-            yield from _stream_answer(engines, q, done, model, int(k))
+        def respond(q: str, done: list[Answer], model: str, k: float, within: str) -> Iterator[Any]:
+            yield from _stream_answer(engines, q, done, model, int(k), within or "")
 
         chat_io = dict(
             fn=respond,
-            inputs=[question, answers, backend, top_k],
+            inputs=[question, answers, backend, top_k, scope],
             outputs=[chat, question, answers, sources, status],
             concurrency_limit=ANSWER_CONCURRENCY,
             concurrency_id="answer",
@@ -282,7 +299,7 @@ def build(engines: Engines) -> gr.Blocks:
         add.click(
             add_documents,
             inputs=[upload],
-            outputs=[documents, ingest_result, upload],
+            outputs=[documents, ingest_result, upload, scope],
             concurrency_limit=1,
             api_visibility="private",
         )
