@@ -16,6 +16,8 @@ from ingest.sentences import split_sentences
 
 _YEAR = r"\b(1[5-9]\d\d|20\d\d)\b"
 _MONTH = r"(?-i:\b(January|February|March|April|May|June|July|August|September|October|November|December)\b)"
+# Nouns that name a measurement: "what internet speed" wants a figure, like "how fast".
+_MEASURES = "speed|size|length|height|width|weight|distance|price|cost|rate|temperature|budget|capacity"
 # Counts and amounts; a bare year is a date, not a quantity ("by 2020" does not say how many).
 _QUANTITY = (
     r"(?<![\d,])(?!(1[5-9]\d\d|20\d\d)\b)\d[\d,.]*|\b(one|two|three|four|five|six|seven|eight|nine|ten"
@@ -30,7 +32,8 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "quantity": (
         re.compile(
-            r"\bhow (many|much|long|often)\b|\b(what|which) (percentage|percent|number|amount|share|sum)\b",
+            r"\bhow (many|much|long|often|fast|far|big|large)\b"
+            rf"|\b(what|which) (\w+ )?(percentage|percent|number|amount|share|sum|{_MEASURES})\b",
             re.I,
         ),
         re.compile(_QUANTITY, re.I),
@@ -54,7 +57,9 @@ _AUX = frozenset(
 )
 _COPULA = frozenset("is are was were".split())
 _ARTICLES = frozenset("the a an".split())
-_KIND_NOUNS = frozenset("year date day month percentage percent number amount share sum".split())
+_KIND_NOUNS = frozenset(
+    "year date day month percentage percent number amount share sum".split() + _MEASURES.split("|")
+)
 _SKIP = frozenset("kind kinds sort sorts type types other specific exact particular main".split())
 
 
@@ -94,7 +99,8 @@ def _focus(question: str) -> tuple[str, ...]:
         if word in _AUX or word in lexical.STOPWORDS:
             break
         phrase.append(word)
-    while phrase and phrase[-1].endswith("ed"):  # "which city hosted": the verb ends the phrase
+    # "which city hosted": the verb ends the phrase ("what internet speed": "-eed" is a noun)
+    while phrase and phrase[-1].endswith("ed") and not phrase[-1].endswith("eed"):
         phrase.pop()
     if not phrase or phrase[-1] in _KIND_NOUNS or phrase[-1] in lexical.GENERIC_NOUNS:
         return ()  # "what year": the fact kind checks that; "which event": any text may name one
@@ -105,7 +111,9 @@ def _focus(question: str) -> tuple[str, ...]:
 # proposals", "mentioned twice ... each time", "what different platforms".
 _SEVERAL = re.compile(
     r"\bboth\b|\beach (time|of|one)\b|\btwice\b|\bdifferent\b|\b(two|three|several|various)\b"
-    r"|,\s+and\s+(what|how|who|when|where|which|why)\b",
+    r"|,\s+and\s+(what|how|who|when|where|which|why)\b"
+    # "in the opening and in the openness principle"
+    r"|\b(in|at|from) (the )?[\w' -]{1,40}? and (in|at|from) (the )?\w",
     re.IGNORECASE,
 )
 
@@ -128,6 +136,16 @@ def has_kind(kind: str, text: str, question: str = "") -> bool:
         asked = set(lexical.words(question))
         found = [f for f in found if f.lower() not in asked]
     return bool(found)
+
+
+# A quoted phrase: straight or curly quotes, the apostrophe of "speech's" excluded by the
+# requirement that the opening quote follows a non-word character.
+_QUOTED = re.compile(r"""(?<![\w])["'“‘]([^"'“”‘’]{2,80}?)["'”’](?![\w])""")
+
+
+def quoted_phrases(question: str) -> list[str]:
+    """Phrases the question quotes, lower-cased: "comparisons with 'the real world'" -> ["the real world"]."""
+    return [m.group(1).strip().lower() for m in _QUOTED.finditer(question) if m.group(1).strip()]
 
 
 class QuestionError(ValueError):

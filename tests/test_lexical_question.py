@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine import lexical
-from engine.question import QuestionError, check_question, has_kind, parse
+from engine.question import QuestionError, check_question, has_kind, parse, quoted_phrases
 
 # --- lexical.content_terms -------------------------------------------------------------------------
 
@@ -228,3 +228,36 @@ def test_wants_several(question: str, several: bool) -> None:
     from engine.question import wants_several
 
     assert wants_several(question) is several
+
+
+# --- measurements, quoted phrases --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What internet speed does the strategy aim for?",
+        "How fast will the network be?",
+        "What growth rate is expected?",
+    ],
+)
+def test_a_measurement_is_asked_as_a_quantity(question: str) -> None:
+    ask = parse(question)
+    assert ask.kind == "quantity"
+    assert ask.focus == ()  # the measure noun is the fact kind, not a thing the text must name
+    assert not has_kind("quantity", "The strategy will cover every village by 2020.")
+
+
+def test_a_noun_ending_in_eed_is_not_taken_for_a_verb() -> None:
+    assert parse("Which seed is planted first?").focus == ("seed",)
+    assert parse("Which city hosted the conference?").focus == ("citi",)
+
+
+def test_quoted_phrases() -> None:
+    assert quoted_phrases("It compares with 'the real world' twice.") == ["the real world"]
+    assert quoted_phrases('What does the "last kilometer" mean?') == ["last kilometer"]
+    assert quoted_phrases("What is the speech's and the author's view?") == []
+
+
+def test_twice_is_not_a_content_term() -> None:
+    assert lexical.content_terms("Cyber surveillance is mentioned twice") == ["cyber", "surveil"]
