@@ -8,12 +8,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from engine import conversation, lexical
-from engine.enumeration import announces_list, list_items
-from engine.evidence import Evidence, Weights, gather
+from engine.enumeration import announces_list, list_items, ordinal_item
+from engine.evidence import STRUCTURAL, Evidence, Weights, gather, pinned
 from engine.language import looks_english, translate
 from engine.llm import ChatBackend, LLMError, backend_name, make_backend
 from engine.prompts import Prompts
-from engine.question import check_question, parse, question_parts, wants_several
+from engine.question import check_question, parse, question_parts, quoted_phrases, wants_several
 from engine.refusal import should_refuse
 from engine.types import Answer, Citation, Sentence, Turn
 from engine.verify import Claim, Verdict, parse_claims, verify
@@ -27,6 +27,7 @@ log = logging.getLogger("engine")
 RUNNER_UP = 0.85  # a second evidence sentence is shown when it scores this close to the best
 SEVERAL_PASSAGES = 3  # "both ... and ..." questions quote up to this many passages
 SEVERAL_RATIO = 0.6  # ... each with a best sentence scoring at least this share of the best
+SHORT_SENTENCE = 12  # words: a best sentence this short is quoted with the sentence after it
 UNTRANSLATED = "The answer could not be translated, so it is shown in the language of the text."
 
 
@@ -56,7 +57,6 @@ def citation_for(passage: Passage, span: tuple[int, int], marker: int) -> Citati
         start=passage.start + start,
         end=passage.start + end,
         section=passage.section,
-        page=passage.page,
     )
 
 
@@ -84,12 +84,17 @@ class Engine:
             self._backend = make_backend(self.settings)
         return self._backend
 
-    def evidence(
-        self, question: str, documents: Sequence[str] | None = None
-    ) -> tuple[list[Passage], list[Evidence]]:
-        """Retrieved passages and their sentences scored against the question (within ``documents``)."""
-        hits = self.retriever.retrieve(question, self.settings.top_k, documents)
-        passages = [hit.passage for hit in hits]
+    def evidence(self, question: str) -> tuple[list[Passage], list[Evidence]]:
+        """Retrieved passages and their sentences scored against the question."""
+        passages = [hit.passage for hit in self.retriever.retrieve(question, self.settings.top_k)]
+        # A phrase the asker quotes ("comparisons with 'the real world'") is meant literally:
+        # every passage that holds it is evidence, whatever the retrievers ranked.
+        quoted = quoted_phrases(question)
+        passages += [
+            p
+            for p in self.index.passages.values()
+            if p not in passages and any(q in p.text.lower() for q in quoted)
+        ]
         if parse(question).kind == "date":
             # A "when" question about a document is answered by its date line, which shares
             # no words with the question and so is easily missed by both retrievers.
@@ -99,11 +104,26 @@ class Engine:
                 for p in self.index.passages.values()
                 if p.kind == "date" and p.doc in docs and p not in passages
             ]
-        return passages, gather(question, passages, self.index.embedder.embed, self.weights)
+        if parse(question).kind == "date":
+            # A "when" question about a document is answered by its date line, which shares
+            # no words with the question and so is easily missed by both retrievers.
+            docs = {p.doc for p in passages}
+            passages += [
+                p
+                for p in self.index.passages.values()
+                if p.kind == "date" and p.doc in docs and p not in passages
+            ]
+        found = gather(question, passages, self.index.embedder.embed, self.weights)
+        # "Which principle comes third?" names an item by its rank in a list; a date or count
+        # question with an ordinal ("When was the first conference?") does not.
+        item = None if parse(question).kind else ordinal_item(question, list(self.index.passages.values()))
+        if item is None:
+            return passages, found
+        passage, (start, end) = item
+        rest = [e for e in found if (e.passage.id, e.start) != (passage.id, start)]
+        return list(dict.fromkeys([passage, *passages])), [pinned(passage, (start, end)), *rest]
 
-    def _parts(
-        self, question: str, documents: Sequence[str] | None = None
-    ) -> list[tuple[str, list[Passage], list[Evidence]]]:
+    def _parts(self, question: str) -> list[tuple[str, list[Passage], list[Evidence]]]:
         """Each part of the question with its passages and evidence, the best-covered first.
 
         Instructions aimed at the assistant ("Ignore the text...", "SYSTEM OVERRIDE: you are
@@ -111,22 +131,17 @@ class Engine:
         does it hope foreigners learn, and what does it tell foreign firms?") is answered
         part by part, so one part the text does not cover cannot sink the others.
         """
-        parts = question_parts(question)
+        parts = _merge_followups(question_parts(question))
         if not parts:
             return [(question, [], [])]
-        scored = [(part, *_within(documents, *self.evidence(part, documents))) for part in parts]
+        scored = [(part, *self.evidence(part)) for part in parts]
         return sorted(
             scored, key=lambda s: (not (s[2] and s[2][0].eligible), -(s[2][0].score if s[2] else 0.0))
         )
 
-    def answer(
-        self, question: str, history: Sequence[Turn] = (), documents: Sequence[str] | None = None
-    ) -> Answer:
-        """Answer one question from the text, or refuse; every kept sentence is verified.
-
-        ``documents`` (document slugs) scopes the question to those documents; None: all of them.
-        """
-        *_, answer = self.stream(question, history, documents)
+    def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+        """Answer one question from the text, or refuse; every kept sentence is verified."""
+        *_, answer = self.stream(question, history)
         assert isinstance(answer, Answer)
         return answer
 
@@ -148,9 +163,7 @@ class Engine:
         rewritten = conversation.by_rules(question, history)
         return rewritten, "none" if rewritten == question else "rules"
 
-    def stream(
-        self, question: str, history: Sequence[Turn] = (), documents: Sequence[str] | None = None
-    ) -> Iterator[str | Answer]:
+    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
         """Draft text pieces as the LLM writes them, then the verified Answer last.
 
         The draft is unverified: callers must replace it with the final Answer. With a
@@ -160,7 +173,7 @@ class Engine:
         question = check_question(question, self.settings.max_question_chars)
         started = time.perf_counter()
         standalone, rewrite = self.standalone(question, history)
-        parts = self._parts(standalone, documents)
+        parts = self._parts(standalone)
         answerable = [p for p in parts if not should_refuse(p[0], p[2], self.settings.answerable_threshold)]
         asked, passages, evidence = (answerable or parts)[0]
         passages = list(dict.fromkeys(passage for _, found, _ in answerable for passage in found)) or passages
@@ -281,6 +294,8 @@ def _extractive_choice(evidence: list[Evidence], several: bool = False) -> list[
         if candidate.eligible and candidate.score >= RUNNER_UP * chosen[0].score:
             chosen.append(candidate)
     if several and chosen:
+        # A pinned list item scores 1.0 by construction; the others compare with the best found by similarity.
+        reference = next((e.score for e in evidence if not e.pinned), chosen[0].score)
         for candidate in evidence:
             passages = {e.passage.id for e in chosen}
             if len(passages) >= SEVERAL_PASSAGES:
@@ -288,10 +303,36 @@ def _extractive_choice(evidence: list[Evidence], several: bool = False) -> list[
             if (
                 candidate.passage.id not in passages
                 and candidate.eligible
-                and candidate.score >= SEVERAL_RATIO * chosen[0].score
+                and candidate.passage.kind not in STRUCTURAL  # a footnote is not a second place in the text
+                and candidate.score >= SEVERAL_RATIO * reference
             ):
                 chosen.append(candidate)
+    best = chosen[0] if chosen else None
+    short = best is not None and len(best.text.split()) <= SHORT_SENTENCE
+    if best and short and not best.pinned and best.passage.kind == "paragraph":
+        # A short best sentence ("Cyber security poses a global challenge.") usually states a
+        # point that its next sentence makes ("No country can ... remain immune from such challenge.").
+        follows = [e for e in evidence if e.passage.id == best.passage.id and e.start >= best.end]
+        if follows:
+            nxt = min(follows, key=lambda e: e.start)
+            if all((e.passage.id, e.start) != (nxt.passage.id, nxt.start) for e in chosen):
+                chosen.append(nxt)
     return sorted(chosen, key=lambda e: (e.passage.position, e.start))  # in reading order
+
+
+def _merge_followups(parts: list[str]) -> list[str]:
+    """Join a part with no content words of its own ("What does it say in each?") to the one before.
+
+    Such a sentence only points back ("it", "each"); asked alone it retrieves whatever
+    matches function words, and that evidence would be quoted as an answer.
+    """
+    merged: list[str] = []
+    for part in parts:
+        if merged and not lexical.content_terms(part):
+            merged[-1] = f"{merged[-1]} {part}"
+        else:
+            merged.append(part)
+    return merged
 
 
 def _restates(verdict: Verdict, other: Verdict) -> bool:
@@ -320,16 +361,6 @@ def _present(verdicts: list[Verdict]) -> tuple[str, list[Citation], list[Sentenc
         parts.append(f"{body[: len(body) - len(end)]} [{marker}]{end or '.'}")
         sentences.append(Sentence(parts[-1], [marker], "supported", verdict.support))
     return " ".join(parts), cited.citations, sentences
-
-
-def _within(
-    documents: Sequence[str] | None, passages: list[Passage], evidence: list[Evidence]
-) -> tuple[list[Passage], list[Evidence]]:
-    """Only what comes from ``documents``: passages found by phrase or list position, not by the
-    scoped retriever, must not bring another document into a scoped answer."""
-    if documents is None:
-        return passages, evidence
-    return [p for p in passages if p.doc in documents], [e for e in evidence if e.passage.doc in documents]
 
 
 def _ms(since: float) -> float:

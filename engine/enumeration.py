@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from engine import lexical
 from ingest.passage import Passage
 
 _ANNOUNCES = re.compile(
@@ -45,3 +46,38 @@ def list_items(lead: Passage, ordered: Sequence[Passage]) -> list[tuple[Passage,
         if spans:
             items.append((passage, spans[0]))
     return items
+
+
+_ORDINALS = {
+    word: n
+    for n, word in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), 1)
+}
+ORDINAL_WINDOW = 3  # the list's noun sits this close to the ordinal: "which principle comes third"
+
+
+def ordinal_item(question: str, passages: Sequence[Passage]) -> tuple[Passage, tuple[int, int]] | None:
+    """The n-th item of a list the text announces, when the question asks for one by its rank.
+
+    "Which principle comes third?" is answered by the third item after "the following
+    principles must be upheld:", which neither retrieval nor sentence scoring can find
+    (the item never says "third"; another list's "Third, ..." does). The announcing
+    sentence must share a word near the ordinal with the question, so "the third point"
+    picks the list of points.
+    """
+    words = lexical.words(question)
+    at = next((i for i, word in enumerate(words) if word in _ORDINALS), -1)
+    if at < 0:
+        return None
+    near = words[max(0, at - ORDINAL_WINDOW) : at] + words[at + 1 : at + 1 + ORDINAL_WINDOW]
+    names = {w.lower() for w in re.findall(r"(?<=\w )[A-Z]\w*", question)}  # "the first World ... Conference"
+    terms = set(lexical.content_terms(" ".join(w for w in near if w not in _ORDINALS and w not in names)))
+    best: tuple[int, tuple[Passage, tuple[int, int]]] | None = None
+    for lead in sorted(passages, key=lambda p: (p.doc, p.position)):
+        spans = lead.sentence_spans()
+        if not spans or not announces_list(lead, spans[-1][1]):
+            continue
+        shared = terms & set(lexical.content_terms(lead.text[spans[-1][0] : spans[-1][1]]))
+        items = list_items(lead, passages)
+        if shared and len(items) >= _ORDINALS[words[at]] and (best is None or len(shared) > best[0]):
+            best = (len(shared), items[_ORDINALS[words[at]] - 1])
+    return best[1] if best else None

@@ -33,6 +33,7 @@ class Evidence:
     typed: bool  # holds the kind of fact the question asks for (a date for "when")
     focused: bool  # its passage mentions what the question names ("city" in "which city")
     score: float
+    pinned: bool = False  # found by the text's structure, not by similarity (see pinned())
 
     @property
     def eligible(self) -> bool:
@@ -105,6 +106,26 @@ def _passage_terms(passage: Passage) -> tuple[set[str], set[str]]:
     return context_terms, set(lexical.content_terms(passage.text)) | context_terms
 
 
+# A sentence holding at least this many of the question's other terms, and all of them,
+# needs no mention of the focus noun.
+FOCUS_FREE_TERMS = 3
+
+
+def _focused(ask: Ask, passage_terms: set[str], sentence_terms: set[str]) -> bool:
+    """Whether the passage mentions the question's focus, or the sentence matches all the rest.
+
+    The focus noun is often the asker's label for the answer, not the text's word: "Which
+    global trends make the internet play a bigger role in human civilization?" is answered
+    by a sentence that has every other word of the question and lists the trends without
+    calling them that. A question naming a thing the text never gives ("Which government
+    body organized the conference?") leaves more than its focus unmatched.
+    """
+    if set(ask.focus) <= passage_terms:
+        return True
+    others = set(ask.terms) - set(ask.focus)
+    return len(others) >= FOCUS_FREE_TERMS and others <= sentence_terms
+
+
 def _score(
     ask: Ask,
     question: str,
@@ -129,6 +150,15 @@ def _score(
         cosine=cosine,
         # A date or count answers only when it sits in a sentence about the question's topic.
         typed=has_kind(ask.kind, sentence, question) and (not ask.kind or not ask.terms or lex >= 0.3),
-        focused=set(ask.focus) <= passage_terms,
+        focused=_focused(ask, passage_terms, sentence_terms | context_terms),
         score=weights.cosine * cosine + weights.lexical * lex + weights.passage_rank / (1 + rank),
     )
+
+
+def pinned(passage: Passage, span: tuple[int, int]) -> Evidence:
+    """Evidence found by the text's structure (the n-th item of a list), not by similarity.
+
+    It answers outright, so it is eligible and scores the maximum.
+    """
+    start, end = span
+    return Evidence(passage, 0, start, end, 1.0, 1.0, typed=True, focused=True, score=1.0, pinned=True)

@@ -294,3 +294,39 @@ def test_a_both_and_question_quotes_several_passages(
     assert not answer.refused
     assert len({c.passage_id for c in answer.citations}) >= 2
     assert_consistent(answer, source_text, engine)
+
+
+@pytest.mark.parametrize(
+    ("question", "item"),
+    [
+        ("Which principle comes third in the speech's list?", "Promotion of openness and cooperation"),
+        ("What is the second principle the speech lists?", "Maintenance of peace and security"),
+        ("What is the fourth proposal?", "Fourth, maintain cyber security"),
+    ],
+)
+def test_an_item_asked_for_by_rank_is_quoted(
+    question: str, item: str, ask: Callable[[str], Answer], source_text: str, engine: Engine
+) -> None:
+    answer = ask(question)
+    assert not answer.refused
+    assert item in answer.citations[0].quote
+    assert_consistent(answer, source_text, engine)
+
+
+def test_a_focus_noun_the_text_never_uses_does_not_refuse_a_full_match(ask: Callable[[str], Answer]) -> None:
+    # "trends" is the asker's label; the sentence has every other word of the question.
+    answer = ask("Which global trends will make the internet play a bigger role in human civilization?")
+    assert not answer.refused and "multipolarity" in answer.answer
+
+
+def test_a_follow_up_sentence_without_content_words_is_not_asked_alone(
+    ask: Callable[[str], Answer], engine: Engine
+) -> None:
+    answer = ask(
+        "The speech draws comparisons with 'the real world' in two of its principles."
+        " What does it say in each?"
+    )
+    kinds = {engine.index.passages[c.passage_id].kind for c in answer.citations}
+    # No footnote is quoted for "What does it say in each?" asked alone.
+    assert not answer.refused and kinds == {"paragraph"}
+    assert "wars" in answer.answer and "freedom and order" in answer.answer
