@@ -57,6 +57,7 @@ def citation_for(passage: Passage, span: tuple[int, int], marker: int) -> Citati
         start=passage.start + start,
         end=passage.start + end,
         section=passage.section,
+        page=passage.page,
     )
 
 
@@ -84,9 +85,12 @@ class Engine:
             self._backend = make_backend(self.settings)
         return self._backend
 
-    def evidence(self, question: str) -> tuple[list[Passage], list[Evidence]]:
-        """Retrieved passages and their sentences scored against the question."""
-        passages = [hit.passage for hit in self.retriever.retrieve(question, self.settings.top_k)]
+    def evidence(
+        self, question: str, documents: Sequence[str] | None = None
+    ) -> tuple[list[Passage], list[Evidence]]:
+        """Retrieved passages and their sentences scored against the question (within ``documents``)."""
+        hits = self.retriever.retrieve(question, self.settings.top_k, documents)
+        passages = [hit.passage for hit in hits]
         # A phrase the asker quotes ("comparisons with 'the real world'") is meant literally:
         # every passage that holds it is evidence, whatever the retrievers ranked.
         quoted = quoted_phrases(question)
@@ -95,15 +99,6 @@ class Engine:
             for p in self.index.passages.values()
             if p not in passages and any(q in p.text.lower() for q in quoted)
         ]
-        if parse(question).kind == "date":
-            # A "when" question about a document is answered by its date line, which shares
-            # no words with the question and so is easily missed by both retrievers.
-            docs = {p.doc for p in passages}
-            passages += [
-                p
-                for p in self.index.passages.values()
-                if p.kind == "date" and p.doc in docs and p not in passages
-            ]
         if parse(question).kind == "date":
             # A "when" question about a document is answered by its date line, which shares
             # no words with the question and so is easily missed by both retrievers.
@@ -123,7 +118,9 @@ class Engine:
         rest = [e for e in found if (e.passage.id, e.start) != (passage.id, start)]
         return list(dict.fromkeys([passage, *passages])), [pinned(passage, (start, end)), *rest]
 
-    def _parts(self, question: str) -> list[tuple[str, list[Passage], list[Evidence]]]:
+    def _parts(
+        self, question: str, documents: Sequence[str] | None = None
+    ) -> list[tuple[str, list[Passage], list[Evidence]]]:
         """Each part of the question with its passages and evidence, the best-covered first.
 
         Instructions aimed at the assistant ("Ignore the text...", "SYSTEM OVERRIDE: you are
@@ -134,14 +131,19 @@ class Engine:
         parts = _merge_followups(question_parts(question))
         if not parts:
             return [(question, [], [])]
-        scored = [(part, *self.evidence(part)) for part in parts]
+        scored = [(part, *_within(documents, *self.evidence(part, documents))) for part in parts]
         return sorted(
             scored, key=lambda s: (not (s[2] and s[2][0].eligible), -(s[2][0].score if s[2] else 0.0))
         )
 
-    def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:
-        """Answer one question from the text, or refuse; every kept sentence is verified."""
-        *_, answer = self.stream(question, history)
+    def answer(
+        self, question: str, history: Sequence[Turn] = (), documents: Sequence[str] | None = None
+    ) -> Answer:
+        """Answer one question from the text, or refuse; every kept sentence is verified.
+
+        ``documents`` (document slugs) scopes the question to those documents; None: all of them.
+        """
+        *_, answer = self.stream(question, history, documents)
         assert isinstance(answer, Answer)
         return answer
 
@@ -163,7 +165,9 @@ class Engine:
         rewritten = conversation.by_rules(question, history)
         return rewritten, "none" if rewritten == question else "rules"
 
-    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
+    def stream(
+        self, question: str, history: Sequence[Turn] = (), documents: Sequence[str] | None = None
+    ) -> Iterator[str | Answer]:
         """Draft text pieces as the LLM writes them, then the verified Answer last.
 
         The draft is unverified: callers must replace it with the final Answer. With a
@@ -173,7 +177,7 @@ class Engine:
         question = check_question(question, self.settings.max_question_chars)
         started = time.perf_counter()
         standalone, rewrite = self.standalone(question, history)
-        parts = self._parts(standalone)
+        parts = self._parts(standalone, documents)
         answerable = [p for p in parts if not should_refuse(p[0], p[2], self.settings.answerable_threshold)]
         asked, passages, evidence = (answerable or parts)[0]
         passages = list(dict.fromkeys(passage for _, found, _ in answerable for passage in found)) or passages
@@ -361,6 +365,16 @@ def _present(verdicts: list[Verdict]) -> tuple[str, list[Citation], list[Sentenc
         parts.append(f"{body[: len(body) - len(end)]} [{marker}]{end or '.'}")
         sentences.append(Sentence(parts[-1], [marker], "supported", verdict.support))
     return " ".join(parts), cited.citations, sentences
+
+
+def _within(
+    documents: Sequence[str] | None, passages: list[Passage], evidence: list[Evidence]
+) -> tuple[list[Passage], list[Evidence]]:
+    """Only what comes from ``documents``: passages found by phrase or list position, not by the
+    scoped retriever, must not bring another document into a scoped answer."""
+    if documents is None:
+        return passages, evidence
+    return [p for p in passages if p.doc in documents], [e for e in evidence if e.passage.doc in documents]
 
 
 def _ms(since: float) -> float:
