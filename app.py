@@ -156,7 +156,15 @@ def _scope(engine, names: list[str] | None) -> list[str] | None:  # noqa: ANN001
     return slugs
 
 
-def _print_report(report) -> None:  # noqa: ANN001 - index.build.BuildReport, imported lazily
+def _print_report(report) -> int:  # noqa: ANN001 - index.build.BuildReport, imported lazily
+    """Print what the index update did; 1 when it could not be done (the last complete index serves)."""
+    if report.stale:
+        print(
+            f"error: the index could not be updated ({report.stale}); questions are answered from the last "
+            "complete index, and the next start tries again",
+            file=sys.stderr,
+        )
+        return 1
     for duplicate, original in report.duplicates:
         print(f"duplicate: {duplicate} has the same content as {original}; not indexed")
     print(
@@ -164,6 +172,7 @@ def _print_report(report) -> None:  # noqa: ANN001 - index.build.BuildReport, im
         f"{len(report.repaired)} repaired, {len(report.unchanged)} unchanged, "
         f"{report.embedded} passages embedded"
     )
+    return 0
 
 
 def cmd_remove(settings: Settings, names: list[str]) -> int:
@@ -178,8 +187,7 @@ def cmd_remove(settings: Settings, names: list[str]) -> int:
         raise CliError(str(exc)) from exc
     for path in removed:
         print(f"removed: {path}")
-    _print_report(open_index(settings, progress=True).report)
-    return 0
+    return _print_report(open_index(settings, progress=True).report)
 
 
 def cmd_ingest(settings: Settings, paths: list[str]) -> int:
@@ -194,8 +202,7 @@ def cmd_ingest(settings: Settings, paths: list[str]) -> int:
         raise CliError(str(exc)) from exc
     for path, status in results:
         print(f"{status}: {path}")
-    _print_report(open_index(settings, progress=True).report)
-    return 0
+    return _print_report(open_index(settings, progress=True).report)
 
 
 def cmd_chat(settings: Settings) -> int:

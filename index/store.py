@@ -10,6 +10,7 @@ embedding function would try to download a model.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -25,7 +26,7 @@ from chromadb.errors import NotFoundError
 from ingest.passage import Passage
 from settings import Settings
 
-COLLECTION = "passages"
+COLLECTION = "passages"  # every collection of ours is named this, or this plus "-" and a build id
 # Stored with the field names, so adding or renaming a Passage field forces a rebuild
 # instead of failing to rebuild passages from old metadata.
 STORE_FORMAT = "2:" + ",".join(f.name for f in fields(Passage))
@@ -39,33 +40,52 @@ _RECORD_FIELDS = frozenset({"id", "text"})
 SOURCE_KEY = "source_sha256"
 
 
-def connect(settings: Settings) -> ClientAPI:
-    """An HTTP client when ``chroma_host`` is set, else an embedded store under ``index_dir/chroma``."""
+def connect(settings: Settings, path: Path | None = None) -> ClientAPI:
+    """An HTTP client when ``chroma_host`` is set, else an embedded store at ``path`` or index_dir/chroma."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_host:
         return chromadb.HttpClient(
             host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
         )
-    path = Path(settings.index_dir) / "chroma"
+    path = path or Path(settings.index_dir) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
-def get_collection(client: ClientAPI) -> Collection | None:
-    """The passages collection, or None when it does not exist yet."""
+def get_collection(client: ClientAPI, name: str = COLLECTION) -> Collection | None:
+    """The passages collection called ``name``, or None when it does not exist yet."""
     try:
-        return client.get_collection(COLLECTION, embedding_function=None)
+        return client.get_collection(name, embedding_function=None)
     except NotFoundError:
         return None
 
 
-def recreate_collection(client: ClientAPI) -> Collection:
-    """Drop the collection (if any) and create an empty cosine one: the start of a full rebuild."""
-    if get_collection(client) is not None:
-        client.delete_collection(COLLECTION)
+def recreate_collection(client: ClientAPI, name: str = COLLECTION) -> Collection:
+    """Drop the collection ``name`` (if any) and create an empty cosine one: the start of a full rebuild."""
+    if get_collection(client, name) is not None:
+        client.delete_collection(name)
     return client.create_collection(
-        COLLECTION, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
     )
+
+
+def new_collection_name() -> str:
+    """A name no earlier build used: a full rebuild fills it beside the collection being served."""
+    return f"{COLLECTION}-{uuid.uuid4().hex[:12]}"
+
+
+def drop_collections(client: ClientAPI, keep: str) -> list[str]:
+    """Delete our collections other than ``keep`` (replaced or abandoned builds); their names.
+
+    Only names this module gives out are touched, so a shared Chroma server's other collections are safe.
+    """
+    dropped = [
+        c.name for c in client.list_collections()
+        if c.name != keep and (c.name == COLLECTION or c.name.startswith(COLLECTION + "-"))
+    ]  # fmt: skip
+    for name in dropped:
+        client.delete_collection(name)
+    return dropped
 
 
 def to_metadata(passage: Passage) -> dict[str, str | int]:

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from index import store
 from index.build import open_index
 from index.manifest import MANIFEST_NAME
 from ingest.chunker import chunk
 from ingest.library import list_documents
 from ingest.loader import load_document, slugify
 from settings import ROOT, Settings
+from tests.index_state import Snapshot, snapshot
 
 APP = ROOT / "app.py"
 MARKER = re.compile(r"\[(\d+)\]")
@@ -83,13 +83,9 @@ class Library:
         """Document slug -> decoded text, for checking quotes against the library's files."""
         return {slugify(path.stem): load_document(path).text for path in list_documents(self.data_dir)}
 
-    def snapshot(self) -> tuple[bytes, int, dict[str, bytes]]:
+    def snapshot(self) -> Snapshot:
         """Manifest bytes, Chroma passage count and the library's files: what a failed ingest must keep."""
-        manifest = (self.index_dir / MANIFEST_NAME).read_bytes()
-        collection = store.get_collection(store.connect(self.settings))
-        assert collection is not None
-        files = {p.name: p.read_bytes() for p in sorted(self.data_dir.iterdir())}
-        return manifest, collection.count(), files
+        return snapshot(self.settings)
 
 
 def new_library(root: Path) -> Library:

@@ -15,7 +15,7 @@ import pytest
 from index import build, store
 from index.build import open_index
 from index.embedder import OnnxMiniLM
-from index.manifest import read_manifest
+from index.manifest import PENDING_NAME, read_manifest
 from index.retriever import HybridRetriever
 from ingest.library import add_documents, remove_documents
 from ingest.loader import IngestError
@@ -62,10 +62,12 @@ def test_interrupted_ingest_resumes_without_redoing_committed_documents(
     monkeypatch.setattr(build, "ROUND", 3)  # one document per round
     with pytest.raises(KeyboardInterrupt):
         open_index(settings, embedder=FailingMiniLM(fail_at=2))
-    assert list(read_manifest(settings.index_dir).docs) == ["alpha"]  # the one round that finished
+    # A first build is a full rebuild: it commits to the pending manifest, nothing is served yet.
+    assert read_manifest(settings.index_dir) is None
+    assert list(read_manifest(settings.index_dir, PENDING_NAME).docs) == ["alpha"]  # the round that finished
 
     resumed = open_index(settings, embedder=embedder)
-    assert not resumed.report.full_rebuild
+    assert resumed.report.full_rebuild and not (settings.index_dir / PENDING_NAME).exists()
     assert resumed.report.unchanged == ["alpha"] and resumed.report.added == ["beta", "gamma"]
     assert resumed.report.embedded == 6
     fresh = open_index(settings.with_(index_dir=settings.index_dir.parent / "fresh"), embedder=embedder)
