@@ -40,7 +40,7 @@ UNANSWERABLE = [
 
 # DESIGN.md section 7; mode, closest and retrieved are documented extras of engine.types.Answer.
 ANSWER_KEYS = {"question", "answer", "refused", "citations", "sentences", "backend", "timings_ms"}
-ANSWER_EXTRAS = {"mode", "closest", "retrieved"}
+ANSWER_EXTRAS = set("mode closest retrieved standalone_question rewrite notice translated_from".split())
 CITATION_KEYS = {"marker", "passage_id", "doc", "text", "quote", "start", "end"}
 SENTENCE_KEYS = {"text", "markers", "status"}
 
