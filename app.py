@@ -108,6 +108,8 @@ def cmd_ask(
 
     history = load_history(history_file)
     batch = not questions
+    if batch:  # undecodable bytes become surrogates that check_question refuses, line by line
+        sys.stdin.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
     source: Iterable[str] = sys.stdin if batch else [" ".join(questions)]
     if not batch:
         try:  # a bad question fails fast, before any model or index is loaded

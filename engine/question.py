@@ -152,12 +152,17 @@ class QuestionError(ValueError):
     """The question cannot be answered as asked (empty, too long); message is user-facing."""
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def check_question(question: str, limit: int) -> str:
     """The question, stripped, or a QuestionError that says what is wrong with it."""
     if not isinstance(question, str) or not question.strip():
         raise QuestionError("the question is empty: type a question about the text")
     if "\x00" in question:
         raise QuestionError("the question contains binary data (NUL bytes)")
+    if _SURROGATE.search(question):  # undecodable bytes read with surrogateescape, or a broken JSON string
+        raise QuestionError("the question is not valid UTF-8 text")
     text = " ".join(question.split())
     if len(text) > limit:
         raise QuestionError(f"the question is too long ({len(text):,} characters; the limit is {limit:,})")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from html.parser import HTMLParser
 from importlib.metadata import version
 
@@ -112,7 +113,7 @@ def docx_text(raw: bytes, name: str) -> str:
 
     try:
         document = docx.Document(io.BytesIO(raw))
-    except (PackageNotFoundError, ValueError, KeyError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, ValueError, KeyError) as exc:
         raise IngestError(f"{name}: is not a readable .docx file ({exc})") from exc
     paragraphs = [_SPACES.sub(" ", p.text).strip() for p in document.paragraphs]
     return PARAGRAPH_BREAK.join(p for p in paragraphs if p)

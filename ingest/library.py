@@ -16,13 +16,19 @@ from ingest.loader import SUPPORTED_SUFFIXES, IngestError, SourceDoc, load_docum
 
 
 def list_documents(data_dir: Path) -> list[Path]:
-    """The library's documents, sorted by name; sub-folders and hidden (temporary) files are ignored."""
+    """The library's documents, sorted by name; sub-folders and hidden (temporary) files are ignored.
+
+    So are symbolic links: `ingest` copies bytes, so a link was planted by hand and may point anywhere.
+    """
     if not data_dir.is_dir():
         return []
     return sorted(
         path
         for path in data_dir.iterdir()
-        if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES and not path.name.startswith(".")
+        if path.is_file()
+        and not path.is_symlink()
+        and path.suffix.lower() in SUPPORTED_SUFFIXES
+        and not path.name.startswith(".")
     )
 
 
