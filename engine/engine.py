@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -350,6 +351,11 @@ def _extract(evidence: Evidence) -> Verdict:
     return Verdict(Claim(evidence.text, ()), evidence.passage, (evidence.start, evidence.end), 1.0)
 
 
+# A bracketed number left in a sentence came from the document ("Mara Lind [7]"), not from the
+# verifier: shown as is, it would read as a marker that resolves to nothing.
+_STRAY_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+
+
 def _present(verdicts: list[Verdict]) -> tuple[str, list[Citation], list[Sentence]]:
     """Answer text with renumbered markers, its citations, and every sentence's verdict."""
     cited = _Cited([])
@@ -360,7 +366,7 @@ def _present(verdicts: list[Verdict]) -> tuple[str, list[Citation], list[Sentenc
             sentences.append(Sentence(verdict.claim.text, [], "unsupported", verdict.support))
             continue
         marker = cited.marker(verdict.passage, verdict.quote)
-        body = verdict.claim.text.rstrip().rstrip(":;,")
+        body = _STRAY_MARKER.sub(r"(\1)", verdict.claim.text).rstrip().rstrip(":;,")
         end = body[-1] if body[-1] in ".!?" else ""
         parts.append(f"{body[: len(body) - len(end)]} [{marker}]{end or '.'}")
         sentences.append(Sentence(parts[-1], [marker], "supported", verdict.support))
