@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run test evals bench clean
+.PHONY: setup run test evals bench bench-load audit clean
 
 $(STAMP): requirements.txt requirements-models.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,15 @@ evals: setup
 
 bench: setup
 	$(PY) bench/bench_engine.py
+
+bench-load: setup
+	$(PY) bench/bench_load.py
+
+# Needs the internet: pip-audit asks the PyPI/OSV vulnerability services, which a mirror does not serve.
+# --strict fails when a package could not be audited, so an offline run never passes silently.
+audit: $(STAMP)
+	$(PY) -m pip install -q pip-audit==2.10.1
+	$(VENV)/bin/pip-audit --strict -r requirements.txt -r requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) .index

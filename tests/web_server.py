@@ -29,6 +29,7 @@ class Server:
     url: str
     data_dir: Path
     ready_s: float
+    pid: int = 0  # the server process, for benchmarks that watch its memory
 
 
 def free_port() -> int:
@@ -56,7 +57,7 @@ def web_server(workdir: Path, timeout: float = 180.0) -> Iterator[Server]:
             if process.poll() is not None or time.perf_counter() - started > timeout:
                 raise RuntimeError(f"web chat did not start:\n{(workdir / 'server.log').read_text()}")
             time.sleep(0.2)
-        yield Server(f"http://127.0.0.1:{port}/", data_dir, time.perf_counter() - started)
+        yield Server(f"http://127.0.0.1:{port}/", data_dir, time.perf_counter() - started, process.pid)
     finally:
         process.terminate()
         try:
