@@ -42,7 +42,7 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "name": (
         re.compile(
             r"\b(which|what) (\w+ )?(country|countries|city|cities|town|nation|person|people|organi[sz]ation"
-            r"|company|philosopher|author|leader|president|official|venue|place)\b"
+            r"|company|companies|firms?|philosopher|author|leader|president|official|venue|place)\b"
             r"|\bname of\b|\bwho (is|was) the\b",
             re.I,
         ),
