@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from evals import baseline, golden, report
+from settings import Settings, load_settings
 
 _RUN = pytest.StashKey[golden.Run]()
 _UPDATED = pytest.StashKey[Path]()
@@ -33,9 +34,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.fixture(scope="session")
-def golden_run(request: pytest.FixtureRequest, engine) -> golden.Run:  # noqa: ANN001 - the conftest Engine
+def golden_engine(engine, settings: Settings):  # noqa: ANN001, ANN201 - the conftest Engine
+    """The engine the golden set runs on: the configured backend (OPENAI_* from the environment
+    or .env), over the session's index; the shared local engine when none is configured.
+
+    tests/ always run on the local model; only the golden suite follows the configuration,
+    so `OPENAI_API_KEY=... pytest evals/` measures OpenAI against its own baseline.
+    """
+    configured = load_settings()
+    if configured.backend == "local":
+        return engine
+    from engine.engine import Engine
+
+    return Engine(
+        settings.with_(
+            openai_api_key=configured.openai_api_key,
+            openai_base_url=configured.openai_base_url,
+            openai_model=configured.openai_model,
+        ),
+        index=engine.index,
+    )
+
+
+@pytest.fixture(scope="session")
+def golden_run(request: pytest.FixtureRequest, golden_engine) -> golden.Run:  # noqa: ANN001
     """Every golden case answered once; the baseline is rewritten here when asked to."""
-    run = golden.run(engine)
+    run = golden.run(golden_engine)
     request.config.stash[_RUN] = run
     if request.config.getoption("--update-baseline"):
         request.config.stash[_UPDATED] = baseline.save(run.backend, run.as_baseline())
