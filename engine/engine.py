@@ -19,6 +19,7 @@ from engine.refusal import should_refuse
 from engine.types import Answer, Citation, Sentence, Turn
 from engine.verify import Claim, Verdict, parse_claims, verify
 from index.build import PassageIndex, open_index
+from index.embedder import VectorCache
 from index.retriever import HybridRetriever
 from ingest.passage import Passage
 from settings import Settings
@@ -78,6 +79,7 @@ class Engine:
         self.prompts = Prompts(settings.prompts_dir)
         self._backend = backend
         self.weights = Weights()
+        self._vectors = VectorCache(self.index.embedder.embed)
 
     @property
     def backend(self) -> ChatBackend:
@@ -109,7 +111,7 @@ class Engine:
                 for p in self.index.passages.values()
                 if p.kind == "date" and p.doc in docs and p not in passages
             ]
-        found = gather(question, passages, self.index.embedder.embed, self.weights)
+        found = gather(question, passages, self._vectors, self.weights)
         # "Which principle comes third?" names an item by its rank in a list; a date or count
         # question with an ordinal ("When was the first conference?") does not.
         item = None if parse(question).kind else ordinal_item(question, list(self.index.passages.values()))

