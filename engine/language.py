@@ -13,7 +13,12 @@ import re
 from engine.llm import ChatBackend, LLMError
 from engine.prompts import Prompts
 
-_ENGLISH_MARKERS = frozenset("the of is are was were what which who when where why how does did".split())
+# Common English words that are not also everyday words of French, Spanish, Italian or German
+# ("a", "de", "in", "on" are): one of them marks a question as English, imperatives included.
+_ENGLISH_MARKERS = frozenset(
+    "the of and is are were what which who when where why how does did your you with that this "
+    "for from about please write tell".split()
+)
 _MARKER = re.compile(r"\[\d+\]")
 
 
