@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import signal
 import subprocess
 import sys
 import threading
@@ -161,6 +162,8 @@ def _delta(content: str, finish: str | None) -> dict[str, object]:
 
 
 if __name__ == "__main__":
+    # SIGTERM (kill, pkill) must stop the model server too, not leave it orphaned.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with llama_server(port=int(sys.argv[1]) if len(sys.argv) > 1 else 8765) as served:
         print(f"serving {MODEL_ALIAS} at {served.url} (Ctrl-C to stop)", flush=True)
         print(f"  OPENAI_BASE_URL={served.url} OPENAI_MODEL={MODEL_ALIAS} .venv/bin/python app.py ask ...")
