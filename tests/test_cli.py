@@ -23,14 +23,13 @@ from ingest.library import list_documents
 from ingest.loader import load_document, slugify
 from settings import ROOT, Settings
 from tests.index_state import Snapshot, snapshot
+from tests.test_engine import ANSWER_EXTRAS, ANSWER_KEYS  # one statement of the JSON contract
 
 APP = ROOT / "app.py"
 MARKER = re.compile(r"\[(\d+)\]")
 ANSWERABLE = "What date is on the speech?"  # short model output keeps the runs fast
 DATE = "December 16, 2015"  # the quoted evidence carries it, so the verified answer does too
 REFUSED = ["Which city hosted the conference?", "What percentage of the population has internet access?"]
-ANSWER_KEYS = {"question", "answer", "refused", "citations", "sentences", "backend", "timings_ms"}
-ANSWER_EXTRAS = set("mode closest retrieved standalone_question rewrite notice translated_from".split())
 
 KESTREL_V1 = """# Kestrel Notes
 
