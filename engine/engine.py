@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from engine import conversation, lexical
-from engine.enumeration import announces_list, list_items, ordinal_item
+from engine.enumeration import announces_list, beyond_item, list_items, ordinal_item
 from engine.evidence import STRUCTURAL, Evidence, Weights, gather, pinned
 from engine.language import looks_english, translate
 from engine.llm import ChatBackend, LLMError, backend_name, make_backend
@@ -118,6 +118,26 @@ class Engine:
         if item is None:
             return passages, found
         passage, (start, end) = item
+        section = [
+            p for p in self.index.passages.values() if p.doc == passage.doc and p.section == passage.section
+        ]
+        inside = [
+            e
+            for e in gather(question, section, self._vectors, self.weights)
+            if e.eligible
+            and (e.passage.id, e.start) != (passage.id, start)
+            and beyond_item(question) & set(lexical.content_terms(e.text))
+        ]
+        if inside:
+            # "What does the fifth proposal say there can be no room for?" asks inside the item:
+            # its own sentences come first, not its heading and not other sections.
+            seen = {(e.passage.id, e.start) for e in inside}
+            rest = [e for e in found if (e.passage.id, e.start) not in seen]
+            return list(dict.fromkeys([*section, *passages])), [
+                replace(inside[0], pinned=True),
+                *inside[1:],
+                *rest,
+            ]
         rest = [e for e in found if (e.passage.id, e.start) != (passage.id, start)]
         return list(dict.fromkeys([passage, *passages])), [pinned(passage, (start, end)), *rest]
 
@@ -199,16 +219,19 @@ class Engine:
                 else None
             )
             timings["total"] = _ms(started)
-            yield self._in_language(question, Answer(
-                answer=self.prompts.text("refusal"),
-                refused=True,
-                citations=[],
-                sentences=[],
-                backend=self._backend_name(),
-                mode="refusal",
-                closest=closest,
-                **base,  # type: ignore[arg-type]
-            ))
+            yield self._in_language(
+                question,
+                Answer(
+                    answer=self.prompts.text("refusal"),
+                    refused=True,
+                    citations=[],
+                    sentences=[],
+                    backend=self._backend_name(),
+                    mode="refusal",
+                    closest=closest,
+                    **base,  # type: ignore[arg-type]
+                ),
+            )
             return
         shown = evidence[: self.settings.top_k]
         generate_started = time.perf_counter()
@@ -241,20 +264,27 @@ class Engine:
         for extra in [_extract(e) for e in chosen] + self._announced_list(evidence[0]):
             if not any(_restates(v, extra) for v in kept):
                 kept.append(extra)
+        if evidence[0].pinned:
+            # Evidence found by the text's structure ("the third principle", a sentence of the
+            # fifth proposal) is what was asked for: it leads, the model's sentence can only add.
+            kept.sort(key=lambda v: v.passage != evidence[0].passage)
         verdicts = kept + [v for v in verdicts if not v.supported]
         text, citations, sentences = _present(verdicts)
         timings["total"] = _ms(started)
         log.info("answered in %.0f ms (%s, %d citations)", timings["total"], mode, len(citations))
-        yield self._in_language(question, Answer(
-            answer=text,
-            refused=False,
-            citations=citations,
-            sentences=sentences,
-            backend=self._backend_name(),
-            mode=mode,
-            notice=notice,
-            **base,  # type: ignore[arg-type]
-        ))
+        yield self._in_language(
+            question,
+            Answer(
+                answer=text,
+                refused=False,
+                citations=citations,
+                sentences=sentences,
+                backend=self._backend_name(),
+                mode=mode,
+                notice=notice,
+                **base,  # type: ignore[arg-type]
+            ),
+        )
 
     def _in_language(self, question: str, answer: Answer) -> Answer:
         """The verified answer translated into the question's language (OpenAI backend only).

@@ -68,9 +68,7 @@ def ordinal_item(question: str, passages: Sequence[Passage]) -> tuple[Passage, t
     at = next((i for i, word in enumerate(words) if word in _ORDINALS), -1)
     if at < 0:
         return None
-    near = words[max(0, at - ORDINAL_WINDOW) : at] + words[at + 1 : at + 1 + ORDINAL_WINDOW]
-    names = {w.lower() for w in re.findall(r"(?<=\w )[A-Z]\w*", question)}  # "the first World ... Conference"
-    terms = set(lexical.content_terms(" ".join(w for w in near if w not in _ORDINALS and w not in names)))
+    terms = _near_ordinal(question, words, at)
     best: tuple[int, tuple[Passage, tuple[int, int]]] | None = None
     for lead in sorted(passages, key=lambda p: (p.doc, p.position)):
         spans = lead.sentence_spans()
@@ -81,3 +79,24 @@ def ordinal_item(question: str, passages: Sequence[Passage]) -> tuple[Passage, t
         if shared and len(items) >= _ORDINALS[words[at]] and (best is None or len(shared) > best[0]):
             best = (len(shared), items[_ORDINALS[words[at]] - 1])
     return best[1] if best else None
+
+
+def _near_ordinal(question: str, words: list[str], at: int) -> set[str]:
+    """Content terms next to the ordinal at ``at``: the list's noun ("third principle")."""
+    near = words[max(0, at - ORDINAL_WINDOW) : at] + words[at + 1 : at + 1 + ORDINAL_WINDOW]
+    names = {w.lower() for w in re.findall(r"(?<=\w )[A-Z]\w*", question)}  # "the first World ... Conference"
+    return set(lexical.content_terms(" ".join(w for w in near if w not in _ORDINALS and w not in names)))
+
+
+def beyond_item(question: str) -> set[str]:
+    """What a question asks about an item besides naming it: {"room"} for "what does the fifth
+    proposal say there can be no room for?", nothing for "which principle comes third?"."""
+    words = lexical.words(question)
+    at = next((i for i, word in enumerate(words) if word in _ORDINALS), -1)
+    if at < 0:
+        return set()
+    return (
+        set(lexical.content_terms(question))
+        - _near_ordinal(question, words, at)
+        - {lexical.content_terms(words[at])[0] if lexical.content_terms(words[at]) else ""}
+    )

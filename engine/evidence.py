@@ -31,9 +31,10 @@ class Evidence:
     lexical: float  # weighted share of the question's content terms found here
     cosine: float  # embedding similarity with the question
     typed: bool  # holds the kind of fact the question asks for (a date for "when")
-    focused: bool  # its passage mentions what the question names ("city" in "which city")
+    focused: bool  # its passage mentions what the question must have named ("city" in "which city")
+    labeled: bool  # its passage uses the question's word for the answer ("problem" in "what problem")
     score: float
-    pinned: bool = False  # found by the text's structure, not by similarity (see pinned())
+    pinned: bool = False  # found by the text's structure, not by similarity alone (see pinned())
 
     @property
     def eligible(self) -> bool:
@@ -96,7 +97,7 @@ def gather(
         _score(ask, question, rank, passage, start, end, float(cosine), weights, *terms[passage.id])
         for (rank, passage, start, end), cosine in zip(spans, cosines, strict=True)
     ]
-    found.sort(key=lambda e: (not e.eligible, -e.score, e.rank, e.start))
+    found.sort(key=lambda e: (not e.eligible, not e.labeled, -e.score, e.rank, e.start))
     return found
 
 
@@ -120,7 +121,7 @@ def _focused(ask: Ask, passage_terms: set[str], sentence_terms: set[str]) -> boo
     calling them that. A question naming a thing the text never gives ("Which government
     body organized the conference?") leaves more than its focus unmatched.
     """
-    if set(ask.focus) <= passage_terms:
+    if not ask.identifies or set(ask.focus) <= passage_terms:
         return True
     others = set(ask.terms) - set(ask.focus)
     return len(others) >= FOCUS_FREE_TERMS and others <= sentence_terms
@@ -149,8 +150,12 @@ def _score(
         lexical=lex,
         cosine=cosine,
         # A date or count answers only when it sits in a sentence about the question's topic.
-        typed=has_kind(ask.kind, sentence, question) and (not ask.kind or not ask.terms or lex >= 0.3),
+        typed=has_kind(ask.kind, sentence, question)
+        and (
+            not ask.kind or not ask.topic or _lexical(list(ask.topic), sentence_terms, context_terms) >= 0.3
+        ),
         focused=_focused(ask, passage_terms, sentence_terms | context_terms),
+        labeled=set(ask.focus) <= passage_terms,
         score=weights.cosine * cosine + weights.lexical * lex + weights.passage_rank / (1 + rank),
     )
 
@@ -161,4 +166,6 @@ def pinned(passage: Passage, span: tuple[int, int]) -> Evidence:
     It answers outright, so it is eligible and scores the maximum.
     """
     start, end = span
-    return Evidence(passage, 0, start, end, 1.0, 1.0, typed=True, focused=True, score=1.0, pinned=True)
+    return Evidence(
+        passage, 0, start, end, 1.0, 1.0, typed=True, focused=True, labeled=True, score=1.0, pinned=True
+    )

@@ -55,8 +55,11 @@ def content_terms(text: str) -> list[str]:
     terms = []
     for word in words(text):
         word = word.removesuffix("'s")
-        if word not in STOPWORDS and word not in GENERIC_NOUNS and (len(word) > 1 or word.isdigit()):
-            terms.append(_stem(word))
+        if word in STOPWORDS or word in GENERIC_NOUNS or (len(word) < 2 and not word.isdigit()):
+            continue
+        stem = _stem(word)
+        if stem not in STOPWORDS:  # "uses" stems to the stopword "use": dropped like "use" itself
+            terms.append(stem)
     return terms
 
 

@@ -60,6 +60,8 @@ _ARTICLES = frozenset("the a an".split())
 _KIND_NOUNS = frozenset(
     "year date day month percentage percent number amount share sum".split() + _MEASURES.split("|")
 )
+_COUNTING = frozenset("two three four five six several both pair couple few many".split())
+_KIND_STEMS = frozenset(lexical.content_terms(" ".join(_KIND_NOUNS)))
 _SKIP = frozenset("kind kinds sort sorts type types other specific exact particular main".split())
 
 
@@ -69,32 +71,41 @@ class Ask:
 
     kind: str  # "date" | "quantity" | "name" | ""
     focus: tuple[str, ...]  # stemmed noun phrase after which/what: ("citi",) for "which city"
+    identifies: bool  # the text must name the focus ("which city"), not just describe it ("what remedy")
     terms: tuple[str, ...]  # stemmed content terms
+    topic: tuple[str, ...]  # the terms that say what the fact is about: "year" left out of "which year"
 
 
 def parse(question: str) -> Ask:
     """Fact kind, focus noun and content terms of a question."""
     kind = next((name for name, (asks, _) in FACT_KINDS.items() if asks.search(question)), "")
-    return Ask(kind, _focus(question), tuple(lexical.content_terms(question)))
+    terms = tuple(lexical.content_terms(question))
+    topic = tuple(t for t in terms if t not in _KIND_STEMS) if kind else terms
+    return Ask(kind, *_focus(question), terms, topic)
 
 
-def _focus(question: str) -> tuple[str, ...]:
-    """The head noun of the phrase right after which/what, stemmed.
+def _focus(question: str) -> tuple[tuple[str, ...], bool]:
+    """The head noun of the phrase right after which/what, stemmed, and whether it must be named.
 
     "which other Chinese philosopher does" -> (philosoph,); "which city hosted the" -> (citi,);
-    "what kind of governance system does" -> (system,); "what was the official theme of"
-    -> (theme,); "what does it say" -> () since no noun phrase follows; "what year" -> ()
-    since the date check covers it.
+    "what was the official theme of" -> (theme,); "what does it say" -> () since no noun
+    phrase follows; "what year" -> () since the date check covers it.
+
+    Only "which N" and "what is the N of" ask to identify a thing the text must name. In
+    "What remedy does the speaker offer" or "which three threats" the noun describes what the
+    text says, and the text rarely uses the asker's word for it ("solutions", "the two wings
+    of a bird"): such a noun is a preference, not a requirement.
     """
     match = _WH.search(question)
     if not match:
-        return ()
+        return (), False
     words = lexical.words(match.group(2))
+    identifies = match.group(1).lower() == "which" and not (words and words[0] in _COUNTING)
     if len(words) > 2 and words[0] in _COPULA and words[1] in _ARTICLES:
-        words = words[2:]  # "what is the title of ...": the noun after the article
+        words, identifies = words[2:], True  # "what is the title of ...": the noun after the article
     phrase: list[str] = []
     for word in words:
-        if word in _SKIP or (word == "of" and not phrase):
+        if word in _SKIP or word in _COUNTING or (word == "of" and not phrase):
             continue
         if word in _AUX or word in lexical.STOPWORDS:
             break
@@ -103,8 +114,8 @@ def _focus(question: str) -> tuple[str, ...]:
     while phrase and phrase[-1].endswith("ed") and not phrase[-1].endswith("eed"):
         phrase.pop()
     if not phrase or phrase[-1] in _KIND_NOUNS or phrase[-1] in lexical.GENERIC_NOUNS:
-        return ()  # "what year": the fact kind checks that; "which event": any text may name one
-    return tuple(lexical.content_terms(phrase[-1]))
+        return (), False  # "what year": the fact kind checks that; "which event": any text may name one
+    return tuple(lexical.content_terms(phrase[-1])), identifies
 
 
 # Wording that asks for facts from several places: "both in the principles and in the
@@ -178,13 +189,38 @@ _INSTRUCTION = re.compile(
 
 
 def question_parts(question: str) -> list[str]:
-    """The sentences of a question that ask something, instructions to the assistant left out.
+    """The questions a text asks, instructions to the assistant left out.
 
-    (Splitting "..., and who announced it?" clauses too was tried: the clause's "it" then
-    loses its referent and gets answered from the wrong passage, so parts stay sentences.)
+    Each sentence is a part, and so is each ", and what/which/..." clause that stands on its
+    own: "What date appears under the title, and what restriction is stated in the final
+    line?" asks two things whose facts sit in different places, and the first clause's kind
+    of fact (a date) must not be demanded of the second. A clause that points back ("..., and
+    who announced it?") stays joined: alone, its "it" would lose its referent and be answered
+    from the wrong passage. A statement right before a question sets up that question ("The
+    saying carries note 1. What source does that note give?"), so it joins it.
     """
-    return [
-        question[start:end]
-        for start, end in split_sentences(question)
-        if not _INSTRUCTION.search(question[start:end])
+    sentences = [
+        question[s:e] for s, e in split_sentences(question) if not _INSTRUCTION.search(question[s:e])
     ]
+    joined: list[str] = []
+    for sentence in sentences:
+        if joined and not joined[-1].rstrip().endswith("?") and sentence.rstrip().endswith("?"):
+            joined[-1] = f"{joined[-1]} {sentence}"
+        else:
+            joined.append(sentence)
+    return [clause for sentence in joined for clause in _clauses(sentence)]
+
+
+_CLAUSE = re.compile(r",\s+and\s+(?=(?:what|which|who|whom|when|where|how|why)\b)", re.IGNORECASE)
+_POINTS_BACK = frozenset("it its they them their that this these those he him his she her each both".split())
+
+
+def _clauses(sentence: str) -> list[str]:
+    """The sentence split at each ", and <wh-word>" whose clause has no word pointing back."""
+    clauses, start = [], 0
+    for match in _CLAUSE.finditer(sentence):
+        rest = sentence[match.end() :]
+        if not _POINTS_BACK & set(lexical.words(rest)):
+            clauses.append(sentence[start : match.start()])
+            start = match.end()
+    return [*clauses, sentence[start:]]

@@ -15,10 +15,11 @@ from engine.question import parse
 def should_refuse(question: str, evidence: list[Evidence], threshold: float) -> bool:
     """True when no evidence sentence is good enough to answer from (evidence comes best first).
 
-    A question that names nothing but the kind of fact it wants ("When was it given?") has no
-    words to match, so its typed evidence (the date line) stands without a score threshold.
+    A question that names nothing but the kind of fact it wants ("When was it given?", "In
+    which year was the speech given?") has no words to match, so its typed evidence (the date
+    line) stands without a score threshold.
     """
     if not evidence or not evidence[0].eligible:
         return True
     ask = parse(question)
-    return evidence[0].score < threshold and not (ask.kind and not ask.terms)
+    return evidence[0].score < threshold and not (ask.kind and not ask.topic)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from engine import lexical
 from engine.evidence import STRUCTURAL
+from ingest.chunker import own_context
 from ingest.passage import Passage
 from ingest.sentences import split_sentences
 
@@ -109,7 +110,7 @@ def support(claim: str, passage: Passage, question: str = "") -> tuple[float, tu
         score = 0.0  # a word neither the source nor the asker used is a new claim ("actor")
     if lexical.recall(terms, quoted_terms) < MIN_QUOTED_SHARE:
         score = 0.0  # the context may explain a short note, but the quote must carry the claim
-    if not lexical.numbers(claim) <= lexical.numbers(quoted + " " + context):
+    if not lexical.numbers(claim) <= lexical.numbers(f"{quoted} {own_context(passage) if context else ''}"):
         score = 0.0
     if bool(_NEGATION.search(claim)) != bool(_NEGATION.search(quoted)):
         score = 0.0

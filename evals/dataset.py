@@ -15,8 +15,12 @@ fields, absent from the dev and held-out files and defaulted here: ``critical`` 
 passage must be retrieved, or, when unanswerable, it must be refused), ``history`` (earlier
 turns as ``{"question", "answer"}`` objects, for follow-ups) and ``lang``.
 
-``DEV_PATH`` is for tuning; ``HELDOUT_PATH`` is only for measuring and holds
-different cases of the same kinds, not paraphrases of the development ones.
+``DEV_PATH`` is for tuning; ``HELDOUT_PATH`` holds different cases of the same kinds,
+not paraphrases of the development ones. Its failures were studied over several sessions,
+so it is no longer blind. ``BLIND_PATH`` was written by someone who read only the speech
+and the case format, never the code or the other sets; its failures guided the fixes of
+one session (see the issue notes), so the next truly blind set must again come from
+someone who has not seen the code.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ CATEGORIES: frozenset[str] = frozenset(get_args(Category))
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEV_PATH = DATA_DIR / "dev.jsonl"
 HELDOUT_PATH = DATA_DIR / "heldout.jsonl"
+BLIND_PATH = DATA_DIR / "blind.jsonl"
 GOLDEN_PATH = DATA_DIR / "golden.jsonl"
 
 

@@ -8,6 +8,7 @@ exact source span.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from ingest.footnotes import Marker, find_notes, note_body
@@ -24,7 +25,7 @@ from ingest.structure import (
     split_paragraphs,
 )
 
-CHUNKER_VERSION = "3"  # bump on any change to ids, spans, kinds or context: it feeds the index fingerprint
+CHUNKER_VERSION = "4"  # bump on any change to ids, spans, kinds or context: it feeds the index fingerprint
 MAX_CONTEXT = 400
 _TITLE_MAX = 120
 _NOTE_MAX = 150
@@ -47,7 +48,9 @@ def chunk(doc: SourceDoc, max_chars: int = 1000) -> list[Passage]:
     links: dict[str, list[str]] = defaultdict(list)  # passage id -> note passage ids
     note_texts: dict[str, list[str]] = defaultdict(list)  # passage id -> texts of its notes
     refs: dict[int, list[str]] = defaultdict(list)  # note paragraph index -> referring passage ids
-    note_to: dict[int, list[str]] = defaultdict(list)  # note paragraph index -> referring sentences
+    note_to: dict[int, list[tuple[str, str]]] = defaultdict(
+        list
+    )  # note index -> (marker, referring sentence)
     for marker in markers:
         para = paragraphs[marker.paragraph]
         ref = next(pid for pid, start, end in windows[marker.paragraph] if start <= marker.start < end)
@@ -55,7 +58,7 @@ def chunk(doc: SourceDoc, max_chars: int = 1000) -> list[Passage]:
             links[ref] += [pid for pid, _, _ in windows[index]]
             note_texts[ref].append(note_body(paragraphs[index].text))
             refs[index].append(ref)
-            note_to[index].append(_sentence_around(doc.text, para, marker))
+            note_to[index].append((marker.key, _sentence_around(doc.text, para, marker)))
 
     passages = []
     for index, para in enumerate(paragraphs):
@@ -125,19 +128,46 @@ def _sentence_around(text: str, para: Paragraph, marker: Marker) -> str:
 _KIND_LABELS = {"title": "Title of the document.", "date": "Date of the document."}
 
 
-def _context(title: str, date: str, para: Paragraph, notes: list[str], note_to: list[str]) -> str:
+def _marker_name(key: str) -> str:
+    """How readers name a note's marker: "the asterisk footnote", "note 1"; the marker alone is
+    punctuation or a bare number that neither retriever can match."""
+    return "* (asterisk footnote)" if key == "*" else f"{key} (footnote)"
+
+
+def _context(title: str, date: str, para: Paragraph, notes: list[str], note_to: list[tuple[str, str]]) -> str:
     """Compact text for retrieval and verification; never shown as the quote."""
-    short_title = clip(title, _TITLE_MAX)
-    parts = [f"{short_title.rstrip('.')} ({date})." if date else _as_sentence(short_title)]
+    parts = [_header(title, date)]
     if para.lead_in:
         parts.append(para.lead_in)
     if para.section:
         parts.append(f"Section: {_as_sentence(para.section)}")
     parts += [f"Note: {_as_sentence(clip(note, _NOTE_MAX))}" for note in dict.fromkeys(notes)]
-    parts += [f"Note to: {clip(sentence, _NOTE_TO_MAX)}" for sentence in dict.fromkeys(note_to)]
+    parts += [
+        f"Note {_marker_name(key)} to: {clip(sentence, _NOTE_TO_MAX)}"
+        for key, sentence in dict.fromkeys(note_to)
+    ]
     if para.kind in _KIND_LABELS:
         parts.append(_KIND_LABELS[para.kind])
     return clip(" ".join(parts), MAX_CONTEXT)
+
+
+def _header(title: str, date: str) -> str:
+    """The sentence every passage's context starts with: the document's title and date."""
+    short_title = clip(title, _TITLE_MAX)
+    return f"{short_title.rstrip('.')} ({date})." if date else _as_sentence(short_title)
+
+
+def own_context(passage: Passage) -> str:
+    """The passage's context without the document header that all its document's passages share.
+
+    A number there (the document's date) is no evidence that this passage states it: "given on
+    December 16, 2015 [1]" must cite the date line, not a footnote whose header repeats it.
+    """
+    for date in ("", *re.findall(r"\(([^()]*)\)", passage.context[: _TITLE_MAX + 80])):
+        header = _header(passage.doc_title, date)
+        if passage.context.startswith(header):
+            return passage.context[len(header) :].lstrip()
+    return passage.context
 
 
 def _as_sentence(text: str) -> str:

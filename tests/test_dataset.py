@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.dataset import CATEGORIES, DEV_PATH, HELDOUT_PATH, Case, load_cases
+from evals.dataset import BLIND_PATH, CATEGORIES, DEV_PATH, HELDOUT_PATH, Case, load_cases
 
 CORPUS = (
     Path(__file__).resolve().parent.parent
@@ -17,7 +17,8 @@ CORPUS = (
 SOURCE = CORPUS.read_text(encoding="utf-8")
 DEV = load_cases(DEV_PATH)
 HELDOUT = load_cases(HELDOUT_PATH)
-ALL = DEV + HELDOUT
+BLIND = load_cases(BLIND_PATH)
+ALL = DEV + HELDOUT + BLIND
 
 
 def _ids(cases: list[Case]) -> list[str]:
@@ -27,6 +28,7 @@ def _ids(cases: list[Case]) -> list[str]:
 def test_both_files_have_cases() -> None:
     assert len(DEV) >= 40
     assert len(HELDOUT) >= 30
+    assert len(BLIND) >= 30
 
 
 def test_ids_unique_across_files() -> None:
@@ -34,10 +36,12 @@ def test_ids_unique_across_files() -> None:
     assert len(ids) == len(set(ids))
 
 
-def test_no_question_in_both_files() -> None:
-    dev_questions = {case.question.strip().lower() for case in DEV}
-    shared = [case.question for case in HELDOUT if case.question.strip().lower() in dev_questions]
-    assert not shared
+def test_no_question_in_two_files() -> None:
+    seen = {case.question.strip().lower() for case in DEV}
+    for cases in (HELDOUT, BLIND):
+        shared = [case.question for case in cases if case.question.strip().lower() in seen]
+        assert not shared
+        seen |= {case.question.strip().lower() for case in cases}
 
 
 def test_categories_valid() -> None:

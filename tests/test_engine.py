@@ -330,3 +330,34 @@ def test_a_follow_up_sentence_without_content_words_is_not_asked_alone(
     # No footnote is quoted for "What does it say in each?" asked alone.
     assert not answer.refused and kinds == {"paragraph"}
     assert "wars" in answer.answer and "freedom and order" in answer.answer
+
+
+def test_a_question_inside_a_ranked_item_is_answered_from_that_item(
+    ask: Callable[[str], Answer], source_text: str, engine: Engine
+) -> None:
+    # The ordinal names the section; "room" is what is asked about it, so the heading is not the answer.
+    answer = ask("What does the fifth proposal say there can be no room for?")
+    assert not answer.refused
+    assert "There can be no room for unilateralism." in answer.citations[0].quote
+    assert_consistent(answer, source_text, engine)
+
+
+def test_a_question_naming_only_the_year_it_wants_gets_the_date_line(
+    ask: Callable[[str], Answer], engine: Engine
+) -> None:
+    answer = ask("In which year was the speech given?")
+    assert not answer.refused and "2015" in answer.answer
+    assert "date" in {engine.index.passages[c.passage_id].kind for c in answer.citations}
+
+
+def test_a_descriptive_noun_the_text_never_uses_does_not_refuse(ask: Callable[[str], Answer]) -> None:
+    # "images": the text says "like the two wings of a bird", never "image".
+    answer = ask("What two images does the speaker use for how security and development relate?")
+    assert not answer.refused and "wings of a bird" in answer.answer
+
+
+def test_the_asterisk_footnote_is_found_by_name(ask: Callable[[str], Answer], engine: Engine) -> None:
+    answer = ask("What does the asterisk footnote say?")
+    assert not answer.refused
+    assert any(engine.index.passages[c.passage_id].kind == "note" for c in answer.citations)
+    assert "opening ceremony" in answer.answer

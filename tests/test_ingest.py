@@ -119,7 +119,7 @@ def test_footnotes_link_both_ways(speech: list[Passage]) -> None:
     assert items["p7"].notes == (mo_zi.id,) and mo_zi.refs == (items["p7"].id,)
     assert "Note: Part of the speech at the opening ceremony" in items["p1"].context
     assert "Note: Mo Zi." in items["p7"].context
-    assert f"Note to: {TITLE}" in star_note.context
+    assert f"Note * (asterisk footnote) to: {TITLE}" in star_note.context
     assert SAYING in mo_zi.context
     assert [p.id for p in speech if p.notes] == [items["p1"].id, items["p7"].id]
     assert [p.id for p in speech if p.refs] == [star_note.id, mo_zi.id]
@@ -234,7 +234,7 @@ def test_markers_need_a_matching_note(tmp_path: Path) -> None:
     with_notes = chunk(load_document(write(tmp_path, "b.txt", body + notes)))
     assert with_notes[1].notes == ("b#p4", "b#p5")
     assert [p.kind for p in with_notes] == ["title", "paragraph", "heading", "note", "note", "note"]
-    assert with_notes[3].context.endswith('Note to: He said "so."')
+    assert with_notes[3].context.endswith('Note 1 (footnote) to: He said "so."')
     assert with_notes[5].refs == ()
 
 

@@ -103,6 +103,39 @@ def test_parse_focus(question: str, focus: tuple[str, ...]) -> None:
     assert parse(question).focus == focus
 
 
+@pytest.mark.parametrize(
+    ("question", "identifies"),
+    [
+        ("Which city hosted the conference?", True),
+        ("What was the official theme of the conference?", True),  # "what is the N of"
+        ("What remedy does the speaker offer for sluggish growth?", False),  # answered by "Solutions lie in"
+        ("On what condition are foreign firms welcome?", False),
+        ("Which three threats does the opening call a global scourge?", False),  # a count: a list described
+    ],
+)
+def test_only_which_n_and_what_is_the_n_must_be_named(question: str, identifies: bool) -> None:
+    ask = parse(question)
+    assert ask.focus and ask.identifies is identifies
+
+
+def test_the_kind_noun_is_not_part_of_the_topic() -> None:
+    """ "In which year was the speech given?" names nothing but the year it wants."""
+    ask = parse("In which year was the speech given?")
+    assert ask.kind == "date" and "year" in ask.terms and ask.topic == ()
+    assert (
+        parse("When did the Internet Plus plan start?").topic
+        == parse("When did the Internet Plus plan start?").terms
+    )
+
+
+def test_a_stem_that_is_a_stopword_is_dropped_like_the_word() -> None:
+    assert (
+        lexical.content_terms("uses of cyberspace")
+        == lexical.content_terms("use of cyberspace")
+        == ["cyberspac"]
+    )
+
+
 def test_parse_terms_are_the_content_terms() -> None:
     question = "What strategy is China implementing for broadband?"
     assert parse(question).terms == tuple(lexical.content_terms(question))
@@ -188,6 +221,29 @@ def test_check_question_output_is_stripped_single_spaced_or_an_error(text: str) 
         return
     assert checked == " ".join(text.split())
     assert checked and len(checked) <= 200
+
+
+def test_question_parts_split_clauses_that_stand_alone() -> None:
+    from engine.question import question_parts
+
+    assert question_parts("What date is under the title, and what restriction is in the last line?") == [
+        "What date is under the title",
+        "what restriction is in the last line?",
+    ]
+    # a clause pointing back stays with the clause it points to
+    joined = "When did China launch the plan, and who announced it?"
+    assert question_parts(joined) == [joined]
+
+
+def test_a_statement_before_a_question_joins_it() -> None:
+    from engine.question import question_parts
+
+    text = "The old saying carries note 1. What source does that note give?"
+    assert question_parts(text) == [text]
+    assert question_parts("Tell me about law. Tell me about order.") == [
+        "Tell me about law.",
+        "Tell me about order.",
+    ]
 
 
 def test_question_parts_drop_instructions_to_the_assistant() -> None:
