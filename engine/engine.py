@@ -253,7 +253,7 @@ class Engine:
             question=" ".join(part for part, _, _ in answerable),
         )
         mode = "generated"
-        kept = [v for v in verdicts if v.supported][:1]
+        kept = [v for v in verdicts if v.supported and _on_target(v, evidence[0])][:1]
         if not kept:
             mode = "extractive"
         # The best evidence is always shown verbatim unless the model's sentence already
@@ -355,6 +355,20 @@ def _extractive_choice(evidence: list[Evidence], several: bool = False) -> list[
             if all((e.passage.id, e.start) != (nxt.passage.id, nxt.start) for e in chosen):
                 chosen.append(nxt)
     return sorted(chosen, key=lambda e: (e.passage.position, e.start))  # in reading order
+
+
+def _on_target(verdict: Verdict, best: Evidence) -> bool:
+    """Whether a supported model sentence speaks to what was asked.
+
+    Evidence found by the text's structure fixes where the answer is ("the second principle"):
+    a sentence the model took from another section is true but answers something else.
+    """
+    if not best.pinned or verdict.passage is None:
+        return True
+    where = best.passage
+    return verdict.passage.doc == where.doc and (
+        verdict.passage == where or bool(where.section) and verdict.passage.section == where.section
+    )
 
 
 def _merge_followups(parts: list[str]) -> list[str]:

@@ -91,10 +91,11 @@ def _focus(question: str) -> tuple[tuple[str, ...], bool]:
     "what was the official theme of" -> (theme,); "what does it say" -> () since no noun
     phrase follows; "what year" -> () since the date check covers it.
 
-    Only "which N" and "what is the N of" ask to identify a thing the text must name. In
-    "What remedy does the speaker offer" or "which three threats" the noun describes what the
-    text says, and the text rarely uses the asker's word for it ("solutions", "the two wings
-    of a bird"): such a noun is a preference, not a requirement.
+    Only "which N", "what is the N of" and a compound ("what prison sentence") ask to identify
+    a thing the text must name. In "What remedy does the speaker offer" or "which three
+    threats" the noun describes what the text says, and the text rarely uses the asker's word
+    for it ("solutions", "the two wings of a bird"): such a noun is a preference, not a
+    requirement.
     """
     match = _WH.search(question)
     if not match:
@@ -115,7 +116,8 @@ def _focus(question: str) -> tuple[tuple[str, ...], bool]:
         phrase.pop()
     if not phrase or phrase[-1] in _KIND_NOUNS or phrase[-1] in lexical.GENERIC_NOUNS:
         return (), False  # "what year": the fact kind checks that; "which event": any text may name one
-    return tuple(lexical.content_terms(phrase[-1])), identifies
+    # A compound ("what prison sentence", "what government body") names a specific kind of thing.
+    return tuple(lexical.content_terms(phrase[-1])), identifies or len(phrase) > 1
 
 
 # Wording that asks for facts from several places: "both in the principles and in the

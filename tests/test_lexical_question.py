@@ -111,6 +111,7 @@ def test_parse_focus(question: str, focus: tuple[str, ...]) -> None:
         ("What remedy does the speaker offer for sluggish growth?", False),  # answered by "Solutions lie in"
         ("On what condition are foreign firms welcome?", False),
         ("Which three threats does the opening call a global scourge?", False),  # a count: a list described
+        ("What prison sentence does Chinese law set for cybercrime?", True),  # a compound names a kind
     ],
 )
 def test_only_which_n_and_what_is_the_n_must_be_named(question: str, identifies: bool) -> None:
