@@ -32,7 +32,7 @@ class Evidence:
     cosine: float  # embedding similarity with the question
     typed: bool  # holds the kind of fact the question asks for (a date for "when")
     focused: bool  # its passage mentions what the question must have named ("city" in "which city")
-    labeled: bool  # its passage uses the question's word for the answer ("problem" in "what problem")
+    labeled: bool  # its passage is what the question calls the answer ("problem" in "what problem", a note)
     score: float
     pinned: bool = False  # found by the text's structure, not by similarity alone (see pinned())
 
@@ -155,7 +155,7 @@ def _score(
             not ask.kind or not ask.topic or _lexical(list(ask.topic), sentence_terms, context_terms) >= 0.3
         ),
         focused=_focused(ask, passage_terms, sentence_terms | context_terms),
-        labeled=set(ask.focus) <= passage_terms,
+        labeled=passage.kind == "note" if ask.about_note else set(ask.focus) <= passage_terms,
         score=weights.cosine * cosine + weights.lexical * lex + weights.passage_rank / (1 + rank),
     )
 

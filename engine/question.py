@@ -46,10 +46,11 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"|\bname of\b|\bwho (is|was) the\b",
             re.I,
         ),
-        re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+|\b[A-Z]{2,}\b"),
+        re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+(?: [A-Z][a-z]+)*|\b[A-Z]{2,}\b"),
     ),
 }
 
+_NOTE = re.compile(r"\b(foot)?notes?\b|\basterisk", re.IGNORECASE)
 _WH = re.compile(r"\b(which|what)\s+(.*)", re.IGNORECASE)
 _AUX = frozenset(
     "is are was were be been do does did has have had can could should would will shall may might must "
@@ -74,6 +75,7 @@ class Ask:
     identifies: bool  # the text must name the focus ("which city"), not just describe it ("what remedy")
     terms: tuple[str, ...]  # stemmed content terms
     topic: tuple[str, ...]  # the terms that say what the fact is about: "year" left out of "which year"
+    about_note: bool = False  # names a footnote ("note 1", "the asterisk footnote"): notes answer it
 
 
 def parse(question: str) -> Ask:
@@ -81,7 +83,7 @@ def parse(question: str) -> Ask:
     kind = next((name for name, (asks, _) in FACT_KINDS.items() if asks.search(question)), "")
     terms = tuple(lexical.content_terms(question))
     topic = tuple(t for t in terms if t not in _KIND_STEMS) if kind else terms
-    return Ask(kind, *_focus(question), terms, topic)
+    return Ask(kind, *_focus(question), terms, topic, bool(_NOTE.search(question)))
 
 
 def _focus(question: str) -> tuple[tuple[str, ...], bool]:
@@ -146,8 +148,10 @@ def has_kind(kind: str, text: str, question: str = "") -> bool:
         return True
     found = [m.group(0) for m in FACT_KINDS[kind][1].finditer(text)]
     if kind == "name":
-        asked = set(lexical.words(question))
-        found = [f for f in found if f.lower() not in asked]
+        # The whole name must be new: "Broadband China" answers "what's the name of the broadband
+        # strategy?", though the question says "broadband" and "China" separately.
+        asked = " ".join(lexical.words(question))
+        found = [f for f in found if not re.search(rf"\b{re.escape(f.lower())}\b", asked)]
     return bool(found)
 
 

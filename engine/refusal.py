@@ -22,4 +22,7 @@ def should_refuse(question: str, evidence: list[Evidence], threshold: float) -> 
     if not evidence or not evidence[0].eligible:
         return True
     ask = parse(question)
-    return evidence[0].score < threshold and not (ask.kind and not ask.topic)
+    # Evidence the question labels comes first ("note 1" puts the note first), whatever its score:
+    # how well the text matches is the best eligible score.
+    best = max(e.score for e in evidence if e.eligible)
+    return best < threshold and not (ask.kind and not ask.topic)

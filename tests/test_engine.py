@@ -361,3 +361,10 @@ def test_the_asterisk_footnote_is_found_by_name(ask: Callable[[str], Answer], en
     assert not answer.refused
     assert any(engine.index.passages[c.passage_id].kind == "note" for c in answer.citations)
     assert "opening ceremony" in answer.answer
+
+
+def test_a_question_naming_a_note_cites_the_note(ask: Callable[[str], Answer], engine: Engine) -> None:
+    # "source" is not in the note ("1 Mo Zi."); naming the note is what points to it.
+    answer = ask("The saying about mutual care carries note 1. What source does that note give?")
+    assert not answer.refused and "Mo Zi" in answer.answer
+    assert any(engine.index.passages[c.passage_id].kind == "note" for c in answer.citations)

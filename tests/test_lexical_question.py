@@ -129,6 +129,12 @@ def test_the_kind_noun_is_not_part_of_the_topic() -> None:
     )
 
 
+def test_naming_a_note_is_recorded() -> None:
+    assert parse("What does the asterisk footnote say?").about_note
+    assert parse("Who is credited in note 1?").about_note
+    assert not parse("What does the speech say about notebooks?").about_note
+
+
 def test_a_stem_that_is_a_stopword_is_dropped_like_the_word() -> None:
     assert (
         lexical.content_terms("uses of cyberspace")
@@ -175,6 +181,10 @@ def test_a_name_already_in_the_question_does_not_count() -> None:
     assert not has_kind("name", "The network is built by China.", question)
     assert has_kind("name", "The network is built by China and by Brazil.", question)
     assert has_kind("name", "The saying is attributed to Mo Zi.", "Who is the saying attributed to?")
+    # a multi-word name is new unless the question has all of it
+    strategy = "China implements the Broadband China strategy."
+    assert has_kind("name", strategy, "Name China's broadband strategy?")
+    assert not has_kind("name", "It is the Broadband China strategy.", "Is Broadband China a strategy?")
 
 
 def test_a_capitalised_sentence_start_is_not_a_name() -> None:
