@@ -20,7 +20,10 @@ not paraphrases of the development ones. Its failures were studied over several 
 so it is no longer blind. ``BLIND_PATH`` was written by someone who read only the speech
 and the case format, never the code or the other sets; its failures guided the fixes of
 one session (see the issue notes), so the next truly blind set must again come from
-someone who has not seen the code.
+someone who has not seen the code. ``BLIND2_PATH`` and ``BLIND3_PATH`` were written the
+same way, each measured once before any change it could have guided (blind2 then guided
+two fixes; blind3 is the latest measurement). Questions a writer happened to phrase exactly
+like a case of an earlier set were removed, since the engine was tuned on those.
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 DEV_PATH = DATA_DIR / "dev.jsonl"
 HELDOUT_PATH = DATA_DIR / "heldout.jsonl"
 BLIND_PATH = DATA_DIR / "blind.jsonl"
+BLIND2_PATH = DATA_DIR / "blind2.jsonl"
+BLIND3_PATH = DATA_DIR / "blind3.jsonl"
 GOLDEN_PATH = DATA_DIR / "golden.jsonl"
 
 

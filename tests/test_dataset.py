@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from evals.dataset import BLIND_PATH, CATEGORIES, DEV_PATH, HELDOUT_PATH, Case, load_cases
+from evals.dataset import (
+    BLIND2_PATH,
+    BLIND3_PATH,
+    BLIND_PATH,
+    CATEGORIES,
+    DEV_PATH,
+    HELDOUT_PATH,
+    Case,
+    load_cases,
+)
 
 CORPUS = (
     Path(__file__).resolve().parent.parent
@@ -17,7 +26,7 @@ CORPUS = (
 SOURCE = CORPUS.read_text(encoding="utf-8")
 DEV = load_cases(DEV_PATH)
 HELDOUT = load_cases(HELDOUT_PATH)
-BLIND = load_cases(BLIND_PATH)
+BLIND = load_cases(BLIND_PATH) + load_cases(BLIND2_PATH) + load_cases(BLIND3_PATH)
 ALL = DEV + HELDOUT + BLIND
 
 
@@ -28,7 +37,7 @@ def _ids(cases: list[Case]) -> list[str]:
 def test_both_files_have_cases() -> None:
     assert len(DEV) >= 40
     assert len(HELDOUT) >= 30
-    assert len(BLIND) >= 30
+    assert len(BLIND) >= 100
 
 
 def test_ids_unique_across_files() -> None:
