@@ -19,16 +19,34 @@ _ENGLISH_MARKERS = frozenset(
     "the of and is are were what which who when where why how does did your you with that this "
     "for from about please write tell".split()
 )
+# Everyday function and question words of French, Spanish, Italian and German that English
+# does not use ("die", "was", "come", "per" are English words too, so they are left out).
+_FOREIGN_MARKERS = frozenset(
+    "le la les des du est que qui quel quelle quels pourquoi comment où dans avec sur une il elle "
+    "nous vous ce cette sont el los las del es qué cuál cuáles cómo dónde cuándo por para una sobre "
+    "discurso gli della delle è di perché quale quali sono nel der das ist und wie wer wo wann "
+    "warum mit für nicht ein eine dem sind welche welcher welchem wurde wird".split()
+)
 _MARKER = re.compile(r"\[\d+\]")
+# A translation keeps at least this share of the answer's letters: Chinese, the densest script
+# we expect, runs at about a third of English; "[1] no [2] yes" for a long answer is no translation.
+MIN_TRANSLATED_SHARE = 0.2
 
 
 def looks_english(question: str) -> bool:
-    """A cheap language check: English questions almost always carry one of a few function words."""
+    """A cheap language check: a question in Latin script is English unless it uses a word that is
+    everyday French, Spanish, Italian or German and never English, and carries no English marker.
+
+    ("Can any nation just stay unaffected by online security threats?" has no "the", "is" or
+    "what", and was once taken for another language and "translated" into nonsense.)
+    """
     words = [w.lower() for w in re.findall(r"[^\W\d_]+", question)]
     if not words:
         return True
     latin = sum(w.isascii() for w in words) / len(words)
-    return latin >= 0.7 and (len(words) <= 2 or any(w in _ENGLISH_MARKERS for w in words))
+    if latin < 0.7:
+        return False
+    return any(w in _ENGLISH_MARKERS for w in words) or not any(w in _FOREIGN_MARKERS for w in words)
 
 
 def translate(answer: str, question: str, backend: ChatBackend, prompts: Prompts) -> str | None:
@@ -43,4 +61,10 @@ def translate(answer: str, question: str, backend: ChatBackend, prompts: Prompts
         return None
     if not translated or sorted(_MARKER.findall(translated)) != sorted(_MARKER.findall(answer)):
         return None  # a citation lost or invented in translation would break the answer's grounding
+    if _letters(translated) < MIN_TRANSLATED_SHARE * _letters(answer):
+        return None  # markers kept around a word or two: the answer itself was lost
     return translated
+
+
+def _letters(text: str) -> int:
+    return sum(c.isalpha() for c in _MARKER.sub("", text))

@@ -63,6 +63,9 @@ def test_a_chain_of_follow_ups_keeps_the_last_two_topics() -> None:
         ("In welchem Jahr wurde die Rede gehalten?", False),
         ("演讲是什么时候发表的？", False),
         ("¿Qué dice el discurso sobre la soberanía?", False),
+        ("Can any nation just stay unaffected by online security threats?", True),  # no marker word
+        ("Cuándo fue el discurso pronunciado?", False),  # no accent, no English word
+        ("Quale principio viene terzo?", False),
     ],
 )
 def test_language_check(question: str, english: bool) -> None:
@@ -121,5 +124,6 @@ def test_a_translation_keeps_every_marker_or_is_refused() -> None:
     invented = good + " Y más [3]."
     question = "¿Cuándo se pronunció el discurso?"
     assert translate(english, question, _Scripted(good), PROMPTS) == good
-    for reply in (lost, invented, "", LLMError("down")):
+    gutted = "[1] no\n[2] sí"  # markers kept, answer lost (seen from SmolLM2 via llama_cpp.server)
+    for reply in (lost, invented, gutted, "", LLMError("down")):
         assert translate(english, question, _Scripted(reply), PROMPTS) is None
