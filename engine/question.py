@@ -103,7 +103,8 @@ def _focus(question: str) -> tuple[tuple[str, ...], bool]:
     if not match:
         return (), False
     words = lexical.words(match.group(2))
-    identifies = match.group(1).lower() == "which" and not (words and words[0] in _COUNTING)
+    counted = bool(words) and words[0] in _COUNTING  # "which three (cyber) threats": a list described
+    identifies = match.group(1).lower() == "which" and not counted
     if len(words) > 2 and words[0] in _COPULA and words[1] in _ARTICLES:
         words, identifies = words[2:], True  # "what is the title of ...": the noun after the article
     phrase: list[str] = []
@@ -119,7 +120,7 @@ def _focus(question: str) -> tuple[tuple[str, ...], bool]:
     if not phrase or phrase[-1] in _KIND_NOUNS or phrase[-1] in lexical.GENERIC_NOUNS:
         return (), False  # "what year": the fact kind checks that; "which event": any text may name one
     # A compound ("what prison sentence", "what government body") names a specific kind of thing.
-    return tuple(lexical.content_terms(phrase[-1])), identifies or len(phrase) > 1
+    return tuple(lexical.content_terms(phrase[-1])), identifies or (len(phrase) > 1 and not counted)
 
 
 # Wording that asks for facts from several places: "both in the principles and in the

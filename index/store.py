@@ -132,12 +132,21 @@ def delete_documents(collection: Collection, slugs: list[str]) -> None:
         collection.delete(where={"doc": {"$in": slugs}})
 
 
+# Records fetched per get(): one get() of a whole 100k-passage collection fails inside Chroma
+# with SQLite's "too many SQL variables", so a fresh process could not open such an index.
+LOAD_PAGE = 5_000
+
+
 def load_passages(collection: Collection) -> list[tuple[Passage, str]]:
     """Every stored passage with the sha256 of the source it was cut from, from Chroma alone (unordered)."""
-    records = collection.get(include=["documents", "metadatas"])
-    return [
-        (from_record(pid, text, metadata), str(metadata.get(SOURCE_KEY, "")))
-        for pid, text, metadata in zip(
-            records["ids"], records["documents"], records["metadatas"], strict=True
-        )
-    ]
+    loaded: list[tuple[Passage, str]] = []
+    while True:
+        records = collection.get(include=["documents", "metadatas"], limit=LOAD_PAGE, offset=len(loaded))
+        loaded += [
+            (from_record(pid, text, metadata), str(metadata.get(SOURCE_KEY, "")))
+            for pid, text, metadata in zip(
+                records["ids"], records["documents"], records["metadatas"], strict=True
+            )
+        ]
+        if len(records["ids"]) < LOAD_PAGE:
+            return loaded

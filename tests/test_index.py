@@ -223,6 +223,17 @@ def test_every_passage_field_round_trips_through_chroma(small: Settings) -> None
     assert stored == [(p, "abc123") for p in passages]
 
 
+def test_passages_load_in_pages(
+    small: Settings, embedder: OnnxMiniLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A collection larger than one page (100k passages broke a single get()) loads whole, once each."""
+    index = open_index(small, embedder=embedder)
+    monkeypatch.setattr(store, "LOAD_PAGE", 3)  # 4 passages: a full page, then a short one
+    loaded = [p.id for p, _ in store.load_passages(index.collection)]
+    assert len(index.passages) == 4
+    assert sorted(loaded) == sorted(index.passages)
+
+
 def test_progress_bar_shows_only_when_asked_and_there_are_several_batches(
     tmp_path: Path, small: Settings, embedder: OnnxMiniLM, capsys: pytest.CaptureFixture[str]
 ) -> None:

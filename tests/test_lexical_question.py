@@ -112,6 +112,7 @@ def test_parse_focus(question: str, focus: tuple[str, ...]) -> None:
         ("On what condition are foreign firms welcome?", False),
         ("Which three threats does the opening call a global scourge?", False),  # a count: a list described
         ("What prison sentence does Chinese law set for cybercrime?", True),  # a compound names a kind
+        ("Which three cyber threats does the speech call a global scourge?", False),  # counted: described
     ],
 )
 def test_only_which_n_and_what_is_the_n_must_be_named(question: str, identifies: bool) -> None:
