@@ -121,12 +121,13 @@ class Engine:
         section = [
             p for p in self.index.passages.values() if p.doc == passage.doc and p.section == passage.section
         ]
+        asked = beyond_item(question)  # nothing for "which principle comes third?": no section to search
         inside = [
             e
-            for e in gather(question, section, self._vectors, self.weights)
+            for e in (gather(question, section, self._vectors, self.weights) if asked else [])
             if e.eligible
             and (e.passage.id, e.start) != (passage.id, start)
-            and beyond_item(question) & set(lexical.content_terms(e.text))
+            and asked & set(lexical.content_terms(e.text))
         ]
         if inside:
             # "What does the fifth proposal say there can be no room for?" asks inside the item:

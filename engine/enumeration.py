@@ -65,7 +65,7 @@ def ordinal_item(question: str, passages: Sequence[Passage]) -> tuple[Passage, t
     picks the list of points.
     """
     words = lexical.words(question)
-    at = next((i for i, word in enumerate(words) if word in _ORDINALS), -1)
+    at = _ordinal_at(words)
     if at < 0:
         return None
     terms = _near_ordinal(question, words, at)
@@ -81,6 +81,11 @@ def ordinal_item(question: str, passages: Sequence[Passage]) -> tuple[Passage, t
     return best[1] if best else None
 
 
+def _ordinal_at(words: list[str]) -> int:
+    """Index of the first ordinal word ("third"), or -1."""
+    return next((i for i, word in enumerate(words) if word in _ORDINALS), -1)
+
+
 def _near_ordinal(question: str, words: list[str], at: int) -> set[str]:
     """Content terms next to the ordinal at ``at``: the list's noun ("third principle")."""
     near = words[max(0, at - ORDINAL_WINDOW) : at] + words[at + 1 : at + 1 + ORDINAL_WINDOW]
@@ -92,11 +97,11 @@ def beyond_item(question: str) -> set[str]:
     """What a question asks about an item besides naming it: {"room"} for "what does the fifth
     proposal say there can be no room for?", nothing for "which principle comes third?"."""
     words = lexical.words(question)
-    at = next((i for i, word in enumerate(words) if word in _ORDINALS), -1)
+    at = _ordinal_at(words)
     if at < 0:
         return set()
     return (
         set(lexical.content_terms(question))
         - _near_ordinal(question, words, at)
-        - {lexical.content_terms(words[at])[0] if lexical.content_terms(words[at]) else ""}
+        - set(lexical.content_terms(words[at]))
     )

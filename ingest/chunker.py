@@ -48,9 +48,8 @@ def chunk(doc: SourceDoc, max_chars: int = 1000) -> list[Passage]:
     links: dict[str, list[str]] = defaultdict(list)  # passage id -> note passage ids
     note_texts: dict[str, list[str]] = defaultdict(list)  # passage id -> texts of its notes
     refs: dict[int, list[str]] = defaultdict(list)  # note paragraph index -> referring passage ids
-    note_to: dict[int, list[tuple[str, str]]] = defaultdict(
-        list
-    )  # note index -> (marker, referring sentence)
+    # note paragraph index -> (its marker, the sentence that carries the marker)
+    note_to: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for marker in markers:
         para = paragraphs[marker.paragraph]
         ref = next(pid for pid, start, end in windows[marker.paragraph] if start <= marker.start < end)
