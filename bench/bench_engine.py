@@ -185,6 +185,7 @@ def bench_retrieval(
     }
     if index.passages:  # its parts, for attribution
         paths["bm25_only"] = lambda q: retriever._bm25_ranked(q, None)
+        paths["phrase_only"] = lambda q: retriever._phrase_ranked(q, None)
         paths["vector_only"] = lambda q: retriever._vector_scored(q, None)
     for fn in paths.values():  # warm-up: first calls build caches and lazy state
         fn(questions[0])

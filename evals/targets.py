@@ -1,6 +1,6 @@
 """Measure the engine issue's targets on a question set and print them.
 
-    python -m evals.targets [--set blind3|blind2|blind|heldout|dev] [-v] [--json PATH]
+    python -m evals.targets [--set blind4|blind3|blind2|blind|heldout|dev] [-v] [--json PATH]
 
 Uses the project's data/corpus and a fresh index in a temporary folder (the real
 .index is never touched), with the backend the environment configures.
@@ -16,7 +16,15 @@ from dataclasses import asdict
 from pathlib import Path
 
 from engine.engine import Engine
-from evals.dataset import BLIND2_PATH, BLIND3_PATH, BLIND_PATH, DEV_PATH, HELDOUT_PATH, load_cases
+from evals.dataset import (
+    BLIND2_PATH,
+    BLIND3_PATH,
+    BLIND4_PATH,
+    BLIND_PATH,
+    DEV_PATH,
+    HELDOUT_PATH,
+    load_cases,
+)
 from evals.harness import CaseResult, SourceTexts, Summary, run_case, summarize
 from settings import load_settings
 
@@ -32,6 +40,7 @@ TARGETS: list[tuple[str, float, bool]] = [
 
 
 SETS = {
+    "blind4": BLIND4_PATH,
     "blind3": BLIND3_PATH,
     "blind2": BLIND2_PATH,
     "blind": BLIND_PATH,
@@ -64,7 +73,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--set", choices=list(SETS), default="blind3")
+    parser.add_argument("--set", choices=list(SETS), default="blind4")
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per case")
     parser.add_argument("--json", type=Path, help="write the summary here")
     args = parser.parse_args()

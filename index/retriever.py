@@ -1,14 +1,17 @@
-"""Hybrid retrieval: BM25 and vector search over the same passages, fused by reciprocal rank.
+"""Hybrid retrieval: BM25, phrase and vector search over the same passages, fused by reciprocal rank.
 
 BM25 catches rare exact terms (names, "Broadband China"), the vectors catch
-paraphrases ("mutual care" for a quoted saying); fusing ranks rather than
-scores needs no calibration between the two very different score scales.
+paraphrases ("mutual care" for a quoted saying), and the phrase ranking (BM25 over
+adjacent word pairs, the ordered-bigram part of Metzler and Croft's sequential
+dependence model) rewards passages that use the question's words together, as a
+phrase, over passages that merely contain them somewhere. Fusing ranks rather than
+scores needs no calibration between the very different score scales.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import bm25s
@@ -19,6 +22,7 @@ from llama_index.retrievers.bm25 import BM25Retriever
 
 from index.build import PassageIndex
 from index.fusion import reciprocal_rank_fusion
+from index.phrases import PhraseIndex
 from ingest.passage import Passage
 
 # bm25s sets its own logger to DEBUG and would print a line for every index it builds.
@@ -32,12 +36,13 @@ class ScoredPassage:
     passage: Passage
     score: float  # reciprocal-rank-fusion score
     bm25_rank: int | None  # None: BM25 did not return it (or matched no query term)
+    phrase_rank: int | None  # None: it shares no adjacent word pair with the question
     vector_rank: int | None
     vector_score: float | None  # cosine similarity between question and passage
 
 
 class HybridRetriever:
-    """Retrieves ``candidates`` passages from each retriever, fuses them, keeps the best ``k``.
+    """Retrieves ``candidates`` passages from each ranking, fuses them, keeps the best ``k``.
 
     Both retrievers can be scoped to some documents: BM25 through a weight mask over its
     corpus, the vectors through a Chroma ``where`` filter, so a question about one document
@@ -54,6 +59,7 @@ class HybridRetriever:
         self._embedder = index.embedder
         self._stemmer = Stemmer.Stemmer("english")
         self._bm25: BM25Retriever | None = None
+        self._phrases = PhraseIndex((p.search_text for p in index.passages.values()), self._stemmer)
         if self._top_k:  # BM25Retriever refuses an empty corpus; an empty index simply retrieves nothing
             # No metadata on the nodes: BM25Retriever would tokenize it along with the text.
             nodes = [TextNode(id_=p.id, text=p.search_text) for p in index.passages.values()]
@@ -68,36 +74,48 @@ class HybridRetriever:
         """
         if self._bm25 is None or (documents is not None and not documents):
             return []
-        bm25 = self._bm25_ranked(question, documents)
+        mask = None if documents is None else np.isin(self._docs, list(documents)).astype(np.float32)
+        bm25 = self._bm25_ranked(question, mask)
+        phrases = self._phrase_ranked(question, mask)
         cosine = self._vector_scored(question, documents)
         vector = sorted(cosine, key=lambda pid: (-cosine[pid], self._order[pid]))
-        fused = reciprocal_rank_fusion([bm25, vector], tie_key=self._order.__getitem__)
-        bm25_rank = {pid: rank for rank, pid in enumerate(bm25, start=1)}
-        vector_rank = {pid: rank for rank, pid in enumerate(vector, start=1)}
+        fused = reciprocal_rank_fusion([bm25, phrases, vector], tie_key=self._order.__getitem__)
+        bm25_rank, phrase_rank, vector_rank = (
+            {pid: rank for rank, pid in enumerate(ranking, start=1)} for ranking in (bm25, phrases, vector)
+        )
         return [
             ScoredPassage(
                 passage=self._passages[pid],
                 score=score,
                 bm25_rank=bm25_rank.get(pid),
+                phrase_rank=phrase_rank.get(pid),
                 vector_rank=vector_rank.get(pid),
                 vector_score=cosine.get(pid),
             )
             for pid, score in fused[:k]
         ]
 
-    def _bm25_ranked(self, question: str, documents: Sequence[str] | None) -> list[str]:
-        """BM25 passage ids by score, equal scores in document order.
+    def _bm25_ranked(self, question: str, mask: np.ndarray | None) -> list[str]:
+        """Passages by BM25 over single words, tokenized exactly as BM25Retriever does.
 
-        Tokenized exactly as BM25Retriever does; called on its bm25s index directly to pass a mask.
-        A zero score means no query term occurs in the passage: that is no evidence, not rank n.
+        Its bm25s index is called directly to pass a mask (only some documents).
         """
         assert self._bm25 is not None
-        mask = None if documents is None else np.isin(self._docs, list(documents)).astype(np.float32)
         tokens = bm25s.tokenize(question, stemmer=self._stemmer, show_progress=False)
-        indexes, scores = self._bm25.bm25.retrieve(
-            tokens, k=self._top_k, weight_mask=mask, show_progress=False
-        )
-        hits = [(self._ids[int(i)], float(s)) for i, s in zip(indexes[0], scores[0], strict=True) if s > 0.0]
+        bm25 = self._bm25.bm25
+        indexes, scores = bm25.retrieve(tokens, k=self._top_k, weight_mask=mask, show_progress=False)
+        return self._in_order(zip(indexes[0], scores[0], strict=True))
+
+    def _phrase_ranked(self, question: str, mask: np.ndarray | None) -> list[str]:
+        """Passages by BM25 over adjacent word pairs (see index.phrases)."""
+        return self._in_order(self._phrases.ranked(question, self._top_k, mask))
+
+    def _in_order(self, scored: Iterable[tuple[int, float]]) -> list[str]:
+        """Passage ids by score, equal scores in document order.
+
+        A zero score means no query token occurs in the passage: that is no evidence, not rank n.
+        """
+        hits = [(self._ids[int(i)], float(s)) for i, s in scored if s > 0.0]
         return [pid for pid, _ in sorted(hits, key=lambda hit: (-hit[1], self._order[hit[0]]))]
 
     def _vector_scored(self, question: str, documents: Sequence[str] | None) -> dict[str, float]:

@@ -9,6 +9,7 @@ import pytest
 from evals.dataset import (
     BLIND2_PATH,
     BLIND3_PATH,
+    BLIND4_PATH,
     BLIND_PATH,
     CATEGORIES,
     DEV_PATH,
@@ -26,7 +27,7 @@ CORPUS = (
 SOURCE = CORPUS.read_text(encoding="utf-8")
 DEV = load_cases(DEV_PATH)
 HELDOUT = load_cases(HELDOUT_PATH)
-BLIND = load_cases(BLIND_PATH) + load_cases(BLIND2_PATH) + load_cases(BLIND3_PATH)
+BLIND = load_cases(BLIND_PATH) + load_cases(BLIND2_PATH) + load_cases(BLIND3_PATH) + load_cases(BLIND4_PATH)
 ALL = DEV + HELDOUT + BLIND
 
 

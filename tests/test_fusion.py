@@ -6,9 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+import Stemmer
 
 from index.build import PassageIndex, open_index
 from index.fusion import RRF_K, reciprocal_rank_fusion
+from index.phrases import phrase_tokens
 from index.retriever import HybridRetriever
 from settings import ROOT, Settings
 
@@ -76,8 +78,9 @@ def test_results_are_sorted_deterministic_and_carry_both_ranks(
     keys = [(-hit.score, order.index(hit.passage.id)) for hit in first]
     assert keys == sorted(keys)
     for hit in first:
-        assert hit.bm25_rank is not None or hit.vector_rank is not None
-        expected = sum(1 / (RRF_K + rank) for rank in (hit.bm25_rank, hit.vector_rank) if rank is not None)
+        ranks = (hit.bm25_rank, hit.phrase_rank, hit.vector_rank)
+        assert any(rank is not None for rank in ranks)
+        expected = sum(1 / (RRF_K + rank) for rank in ranks if rank is not None)
         assert hit.score == pytest.approx(expected)
 
 
@@ -111,3 +114,46 @@ def test_bm25_ranks_only_passages_that_share_a_query_term(retriever: HybridRetri
     ranked = [hit for hit in hits if hit.bm25_rank is not None]
     assert ranked
     assert all("mo zi" in hit.passage.search_text.lower() for hit in ranked)
+
+
+def test_phrase_tokens_pair_adjacent_words_once_stopwords_are_gone() -> None:
+    stemmer = Stemmer.Stemmer("english")
+    assert phrase_tokens("China's door of opening up", stemmer) == ["china_door", "door_open", "open_up"]
+    assert phrase_tokens("the door to opening", stemmer) == phrase_tokens("door of opening", stemmer)
+    assert phrase_tokens("opening door", stemmer) != phrase_tokens("door opening", stemmer)
+    assert phrase_tokens("Notes", stemmer) == []
+
+
+def test_phrase_ranks_only_passages_using_a_word_pair_of_the_question(retriever: HybridRetriever) -> None:
+    question = "What does the speech say about China's door of opening up?"
+    stemmer = Stemmer.Stemmer("english")
+    ranked = sorted(
+        (hit for hit in retriever.retrieve(question, k=10) if hit.phrase_rank is not None),
+        key=lambda hit: hit.phrase_rank or 0,
+    )
+    assert ranked
+    assert "door of opening up" in ranked[0].passage.search_text
+    asked = set(phrase_tokens(question, stemmer))
+    assert all(asked & set(phrase_tokens(hit.passage.search_text, stemmer)) for hit in ranked)
+
+
+def test_a_passage_using_the_words_as_a_phrase_beats_passages_that_scatter_them(tmp_path: Path) -> None:
+    """Distractors holding every word of the question, scattered, and repeated so that
+    single-word BM25 prefers them: the phrase ranking still puts the real sentence first."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "speech.txt").write_text(
+        "A Speech\n\nThe door of opening up will never close, and the economy keeps growing.\n", "utf-8"
+    )
+    for n in range(6):
+        (corpus / f"salad-{n}.txt").write_text(
+            f"Salad {n}\n\nOpening markets, opening minds: up, up and away. Every door, every door "
+            "we pass, and never a close call; close the file, never the door.\n",
+            "utf-8",
+        )
+    index = open_index(Settings(data_dir=corpus, index_dir=tmp_path / "index"))
+    retriever = HybridRetriever(index, candidates=10)
+    question = "Will the door of opening up ever close?"
+    assert retriever._bm25_ranked(question, None)[0].startswith("salad-")  # the trap is real
+    assert retriever._phrase_ranked(question, None)[0].startswith("speech#")
+    assert retriever.retrieve(question, k=1)[0].passage.doc == "speech"
