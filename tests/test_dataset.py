@@ -10,6 +10,7 @@ from evals.dataset import (
     BLIND2_PATH,
     BLIND3_PATH,
     BLIND4_PATH,
+    BLIND5_PATH,
     BLIND_PATH,
     CATEGORIES,
     DEV_PATH,
@@ -27,7 +28,11 @@ CORPUS = (
 SOURCE = CORPUS.read_text(encoding="utf-8")
 DEV = load_cases(DEV_PATH)
 HELDOUT = load_cases(HELDOUT_PATH)
-BLIND = load_cases(BLIND_PATH) + load_cases(BLIND2_PATH) + load_cases(BLIND3_PATH) + load_cases(BLIND4_PATH)
+BLIND = [
+    case
+    for path in (BLIND_PATH, BLIND2_PATH, BLIND3_PATH, BLIND4_PATH, BLIND5_PATH)
+    for case in load_cases(path)
+]
 ALL = DEV + HELDOUT + BLIND
 
 
