@@ -368,3 +368,14 @@ def test_a_question_naming_a_note_cites_the_note(ask: Callable[[str], Answer], e
     answer = ask("The saying about mutual care carries note 1. What source does that note give?")
     assert not answer.refused and "Mo Zi" in answer.answer
     assert any(engine.index.passages[c.passage_id].kind == "note" for c in answer.citations)
+
+
+def test_a_sentence_that_leans_on_the_one_before_is_read_with_it(
+    ask: Callable[[str], Answer], source_text: str, engine: Engine
+) -> None:
+    # "To this end, I wish to propose five points.": alone, nothing says what the points are for.
+    answer = ask("How many proposals does the speaker make for a community of shared future in cyberspace?")
+    assert not answer.refused and "five points" in answer.answer
+    assert any(c.quote.startswith("To this end") for c in answer.citations)  # quoted alone, read joined
+    for citation in answer.citations:  # the five points follow as a list found by structure, not retrieval
+        assert_exact_citation(citation, source_text, engine)

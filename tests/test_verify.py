@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import lexical
+from engine.evidence import readings
 from engine.verify import Claim, best_span, parse_claims, support, verify
 from ingest.chunker import chunk
 from ingest.loader import load_document
@@ -238,3 +239,23 @@ def test_verdicts_keep_claim_order(passages: list[Passage]) -> None:
     verdicts = verify(claims, cited={1: passages[0]}, candidates=passages, threshold=THRESHOLD)
     assert [v.claim for v in verdicts] == claims
     assert [v.supported for v in verdicts] == [True, False, True]
+
+
+def test_readings_join_a_leaning_sentence_to_the_one_before_and_quote_it_alone() -> None:
+    text = (
+        "Cyber security poses a global challenge. No country can remain immune from such challenge. "
+        "Such problems as hacking grow. To this end, we act. It is late. We go."
+    )
+    passage = Passage(
+        id="d#p1", doc="d", doc_title="D", text=text, start=0, end=len(text), kind="paragraph", position=1
+    )
+    sentences = [text[s:e] for s, e, _ in readings(passage)]
+    read = {text[s:e]: text[r:e] for s, e, r in readings(passage)}
+    assert sentences == [text[s:e] for s, e in passage.sentence_spans()]
+    assert read["No country can remain immune from such challenge."].startswith("Cyber security poses")
+    # "such ... as" names what it means
+    assert read["Such problems as hacking grow."] == "Such problems as hacking grow."
+    assert read["To this end, we act."].startswith("Such problems")
+    assert read["It is late."].startswith("To this end")
+    assert read["We go."] == "We go."
+    assert read["Cyber security poses a global challenge."] == "Cyber security poses a global challenge."
