@@ -242,13 +242,15 @@ def serving_rss_mb(settings: Settings, question: str) -> float:
     if settings.chroma_host:
         env |= {"CHROMA_HOST": settings.chroma_host, "CHROMA_PORT": str(settings.chroma_port)}
     command = [sys.executable, __file__, "--serve-probe", question]
-    out = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    # stderr passes through: the log then shows whether the probe reused the index or rebuilt it.
+    out = subprocess.run(command, env=env, check=True, stdout=subprocess.PIPE, text=True)
     return float(out.stdout.strip().splitlines()[-1])
 
 
 def _serve_probe(question: str) -> None:
     from settings import load_settings
 
+    logging.basicConfig(level=logging.INFO, format="[probe] %(message)s")
     settings = load_settings()
     engine = Engine(settings, backend=NoLLM())
     engine.answer(question)
