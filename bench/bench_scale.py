@@ -237,7 +237,8 @@ def answer_p50(index: PassageIndex, settings: Settings, questions: list[str]) ->
 
 
 def serving_rss_mb(settings: Settings, question: str) -> float:
-    """Peak RSS of a fresh process that opens the index, builds the retriever and answers one question."""
+    """Peak RSS of a fresh process that opens the index, builds the retriever and answers one
+    question with the configured LLM (the local model by default), as a server would."""
     env = {**os.environ, "DATA_DIR": str(settings.data_dir), "INDEX_DIR": str(settings.index_dir)}
     if settings.chroma_host:
         env |= {"CHROMA_HOST": settings.chroma_host, "CHROMA_PORT": str(settings.chroma_port)}
@@ -251,10 +252,22 @@ def _serve_probe(question: str) -> None:
     from settings import load_settings
 
     logging.basicConfig(level=logging.INFO, format="[probe] %(message)s")
-    settings = load_settings()
-    engine = Engine(settings, backend=NoLLM())
-    engine.answer(question)
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    Engine(load_settings()).answer(question)
+    print(_peak_rss_mb())
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process's own address space, in MB.
+
+    Not ``ru_maxrss``: Linux carries it through exec from the address space the process
+    was started from, and Python starts children with vfork, so a probe started by a 3 GB
+    bench read 3 GB whatever it used itself. VmHWM belongs to the process's own memory.
+    """
+    status = Path("/proc/self/status")
+    for line in status.read_text().splitlines() if status.exists() else []:
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _free_port() -> int:
