@@ -35,6 +35,9 @@ class Evidence:
     focused: bool  # its passage mentions what the question must have named ("city" in "which city")
     labeled: bool  # its passage is what the question calls the answer ("problem" in "what problem", a note)
     score: float
+    # The sentence itself names what the question must identify ("convention" in "what sort of
+    # international convention"): among a labeled passage's sentences, that one answers.
+    names: bool = False
     pinned: bool = False  # found by the text's structure, not by similarity alone (see pinned())
 
     @property
@@ -123,7 +126,7 @@ def gather(
         _score(ask, question, rank, passage, (start, end, read), float(cosine), weights, *terms[passage.id])
         for (rank, passage, start, end, read), cosine in zip(spans, cosines, strict=True)
     ]
-    found.sort(key=lambda e: (not e.eligible, not e.labeled, -e.score, e.rank, e.start))
+    found.sort(key=lambda e: (not e.eligible, not e.labeled, not e.names, -e.score, e.rank, e.start))
     return found
 
 
@@ -183,6 +186,7 @@ def _score(
         focused=_focused(ask, passage_terms, sentence_terms | context_terms),
         labeled=passage.kind == "note" if ask.about_note else set(ask.focus) <= passage_terms,
         score=weights.cosine * cosine + weights.lexical * lex + weights.passage_rank / (1 + rank),
+        names=ask.identifies and bool(ask.focus) and set(ask.focus) <= sentence_terms,
     )
 
 
@@ -193,5 +197,5 @@ def pinned(passage: Passage, span: tuple[int, int]) -> Evidence:
     """
     start, end = span
     return Evidence(
-        passage, 0, start, end, 1.0, 1.0, typed=True, focused=True, labeled=True, score=1.0, pinned=True
+        passage, 0, start, end, 1.0, 1.0, True, True, True, score=1.0, names=True, pinned=True
     )

@@ -379,3 +379,13 @@ def test_a_sentence_that_leans_on_the_one_before_is_read_with_it(
     assert any(c.quote.startswith("To this end") for c in answer.citations)  # quoted alone, read joined
     for citation in answer.citations:  # the five points follow as a list found by structure, not retrieval
         assert_exact_citation(citation, source_text, engine)
+
+
+def test_the_sentence_naming_what_is_asked_for_leads_its_passage(
+    ask: Callable[[str], Answer], source_text: str, engine: Engine
+) -> None:
+    # p13 also says "China will work with all other countries to step up dialogue", which
+    # scores higher on similarity; only one sentence names a "convention".
+    answer = ask("What sort of international convention does China want to work on with other parties?")
+    assert not answer.refused and "against terrorism in cyberspace" in answer.answer
+    assert_consistent(answer, source_text, engine)
