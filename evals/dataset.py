@@ -22,9 +22,10 @@ and the case format, never the code or the other sets; its failures guided the f
 one session (see the issue notes), so the next truly blind set must again come from
 someone who has not seen the code. ``BLIND2_PATH`` and ``BLIND3_PATH`` were written the
 same way, each measured once before any change it could have guided (blind2 then guided
-two fixes, blind3 one; blind4 was measured before the phrase ranking, ``BLIND5_PATH``
-after it, and neither has guided a change). Questions a writer happened to phrase like a
-case of an earlier set were removed, since the engine was tuned on those.
+two fixes, blind3 one; blind4 was measured before the phrase ranking and guided two
+fixes, blind5 after it and guided one; ``BLIND6_PATH`` is the latest measurement).
+Questions a writer happened to phrase like a case of an earlier set were removed, since
+the engine was tuned on those.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ BLIND2_PATH = DATA_DIR / "blind2.jsonl"
 BLIND3_PATH = DATA_DIR / "blind3.jsonl"
 BLIND4_PATH = DATA_DIR / "blind4.jsonl"
 BLIND5_PATH = DATA_DIR / "blind5.jsonl"
+BLIND6_PATH = DATA_DIR / "blind6.jsonl"
 GOLDEN_PATH = DATA_DIR / "golden.jsonl"
 
 

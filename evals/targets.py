@@ -1,6 +1,6 @@
 """Measure the engine issue's targets on a question set and print them.
 
-    python -m evals.targets [--set blind5|blind4|blind3|blind2|blind|heldout|dev] [-v] [--json PATH]
+    python -m evals.targets [--set blind6|blind5|blind4|blind3|blind2|blind|heldout|dev] [-v] [--json PATH]
 
 Uses the project's data/corpus and a fresh index in a temporary folder (the real
 .index is never touched), with the backend the environment configures.
@@ -21,6 +21,7 @@ from evals.dataset import (
     BLIND3_PATH,
     BLIND4_PATH,
     BLIND5_PATH,
+    BLIND6_PATH,
     BLIND_PATH,
     DEV_PATH,
     HELDOUT_PATH,
@@ -41,6 +42,7 @@ TARGETS: list[tuple[str, float, bool]] = [
 
 
 SETS = {
+    "blind6": BLIND6_PATH,
     "blind5": BLIND5_PATH,
     "blind4": BLIND4_PATH,
     "blind3": BLIND3_PATH,
@@ -75,7 +77,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--set", choices=list(SETS), default="blind5")
+    parser.add_argument("--set", choices=list(SETS), default="blind6")
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per case")
     parser.add_argument("--json", type=Path, help="write the summary here")
     args = parser.parse_args()

@@ -11,6 +11,7 @@ from evals.dataset import (
     BLIND3_PATH,
     BLIND4_PATH,
     BLIND5_PATH,
+    BLIND6_PATH,
     BLIND_PATH,
     CATEGORIES,
     DEV_PATH,
@@ -30,7 +31,7 @@ DEV = load_cases(DEV_PATH)
 HELDOUT = load_cases(HELDOUT_PATH)
 BLIND = [
     case
-    for path in (BLIND_PATH, BLIND2_PATH, BLIND3_PATH, BLIND4_PATH, BLIND5_PATH)
+    for path in (BLIND_PATH, BLIND2_PATH, BLIND3_PATH, BLIND4_PATH, BLIND5_PATH, BLIND6_PATH)
     for case in load_cases(path)
 ]
 ALL = DEV + HELDOUT + BLIND
