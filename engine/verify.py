@@ -25,6 +25,10 @@ _MARKERS = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 MIN_QUOTED_SHARE = 0.34  # share of a claim's terms that must be in the quoted words themselves
 _LEADING_MARKERS = re.compile(r"^(\s*\[\d+(?:\s*,\s*\d+)*\])+\s*")
 _NAME = re.compile(r"\b[A-Z][\w'-]*")
+# A claim ending on a word no English sentence ends on was cut off midway by the model
+# ("The principle of sovereign equality enshrined in the [1]."): every word is in the
+# source, yet it states nothing whole.
+_DANGLING = re.compile(r"\b(the|a|an|of|and|or|but|with|from|by|whose|their|our|its)\W*$", re.IGNORECASE)
 _NEGATION = re.compile(r"\b(no|not|never|cannot|nor|none|neither|nothing)\b|n't\b", re.IGNORECASE)
 
 
@@ -89,12 +93,13 @@ def _numbers(group: str) -> tuple[int, ...]:
 def support(claim: str, passage: Passage, question: str = "") -> tuple[float, tuple[int, int]]:
     """How well a passage supports a claim (0..1), and the span of the passage to quote.
 
-    0.0 when the claim has no content words (filler such as "The answer is."), uses a word
-    that neither the quote nor the question has, names a number or name the source lacks,
-    rests mostly on context rather than on the quoted words, or flips the quote's polarity.
+    0.0 when the claim has no content words (filler such as "The answer is."), is cut off
+    midway (see _DANGLING), uses a word that neither the quote nor the question has, names
+    a number or name the source lacks, rests mostly on context rather than on the quoted
+    words, or flips the quote's polarity.
     """
     terms = lexical.content_terms(claim)
-    if not any(t.isalpha() for t in terms):  # "1", "The answer is." state nothing
+    if not any(t.isalpha() for t in terms) or _DANGLING.search(claim):  # "1", "The answer is."
         return 0.0, (0, 0)
     span = best_span(terms, passage)
     quoted = passage.text[span[0] : span[1]]

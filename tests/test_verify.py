@@ -125,6 +125,16 @@ def test_an_invented_year_gets_no_support(passages: list[Passage]) -> None:
     assert support("The broadband network will cover every village by 2030.", passage)[0] == 0.0
 
 
+@pytest.mark.parametrize("cut", ["enshrined in the", "enshrined in the Charter of"])
+def test_a_sentence_cut_off_midway_gets_no_support(passages: list[Passage], cut: str) -> None:
+    whole = "The principle of sovereign equality enshrined in the Charter of the United Nations"
+    passage = containing(passages, whole)
+    assert support(f"{whole}.", passage)[0] >= THRESHOLD
+    claim = f"The principle of sovereign equality {cut}"
+    assert claim in passage.text  # every word is the source's own, yet it states nothing whole
+    assert support(f"{claim}.", passage)[0] == 0.0
+
+
 def test_flipped_polarity_gets_no_support(passages: list[Passage]) -> None:
     passage = containing(passages, BATTLEFIELD)
     assert support(BATTLEFIELD + ".", passage)[0] == 1.0
