@@ -17,13 +17,13 @@ turns as ``{"question", "answer"}`` objects, for follow-ups) and ``lang``.
 
 ``DEV_PATH`` is for tuning; ``HELDOUT_PATH`` holds different cases of the same kinds,
 not paraphrases of the development ones. Its failures were studied over several sessions,
-so it is no longer blind. ``BLIND_PATH`` was written by someone who read only the speech
+so it is no longer blind. The first blind set was written by someone who read only the speech
 and the case format, never the code or the other sets; its failures guided the fixes of
 one session (see the issue notes), so the next truly blind set must again come from
-someone who has not seen the code. ``BLIND2_PATH`` and ``BLIND3_PATH`` were written the
+someone who has not seen the code. blind2, blind3 and the later ones were written the
 same way, each measured once before any change it could have guided (blind2 then guided
 two fixes, blind3 one; blind4 was measured before the phrase ranking and guided two
-fixes, blind5 after it and guided one; ``BLIND6_PATH`` is the latest measurement).
+fixes, blind5 after it and guided one; blind6 is the latest measurement).
 Questions a writer happened to phrase like a case of an earlier set were removed, since
 the engine was tuned on those.
 """
@@ -50,12 +50,10 @@ CATEGORIES: frozenset[str] = frozenset(get_args(Category))
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEV_PATH = DATA_DIR / "dev.jsonl"
 HELDOUT_PATH = DATA_DIR / "heldout.jsonl"
-BLIND_PATH = DATA_DIR / "blind.jsonl"
-BLIND2_PATH = DATA_DIR / "blind2.jsonl"
-BLIND3_PATH = DATA_DIR / "blind3.jsonl"
-BLIND4_PATH = DATA_DIR / "blind4.jsonl"
-BLIND5_PATH = DATA_DIR / "blind5.jsonl"
-BLIND6_PATH = DATA_DIR / "blind6.jsonl"
+# The blind sets, newest (the only one not yet used to guide a change) first.
+BLIND_SETS: dict[str, Path] = {
+    name: DATA_DIR / f"{name}.jsonl" for name in ("blind6", "blind5", "blind4", "blind3", "blind2", "blind")
+}
 GOLDEN_PATH = DATA_DIR / "golden.jsonl"
 
 

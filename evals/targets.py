@@ -16,17 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from engine.engine import Engine
-from evals.dataset import (
-    BLIND2_PATH,
-    BLIND3_PATH,
-    BLIND4_PATH,
-    BLIND5_PATH,
-    BLIND6_PATH,
-    BLIND_PATH,
-    DEV_PATH,
-    HELDOUT_PATH,
-    load_cases,
-)
+from evals.dataset import BLIND_SETS, DEV_PATH, HELDOUT_PATH, load_cases
 from evals.harness import CaseResult, SourceTexts, Summary, run_case, summarize
 from settings import load_settings
 
@@ -42,12 +32,7 @@ TARGETS: list[tuple[str, float, bool]] = [
 
 
 SETS = {
-    "blind6": BLIND6_PATH,
-    "blind5": BLIND5_PATH,
-    "blind4": BLIND4_PATH,
-    "blind3": BLIND3_PATH,
-    "blind2": BLIND2_PATH,
-    "blind": BLIND_PATH,
+    **BLIND_SETS,
     "heldout": HELDOUT_PATH,
     "dev": DEV_PATH,
 }
@@ -77,7 +62,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--set", choices=list(SETS), default="blind6")
+    parser.add_argument("--set", choices=list(SETS), default=next(iter(BLIND_SETS)))
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per case")
     parser.add_argument("--json", type=Path, help="write the summary here")
     args = parser.parse_args()

@@ -6,19 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.dataset import (
-    BLIND2_PATH,
-    BLIND3_PATH,
-    BLIND4_PATH,
-    BLIND5_PATH,
-    BLIND6_PATH,
-    BLIND_PATH,
-    CATEGORIES,
-    DEV_PATH,
-    HELDOUT_PATH,
-    Case,
-    load_cases,
-)
+from evals.dataset import BLIND_SETS, CATEGORIES, DEV_PATH, HELDOUT_PATH, Case, load_cases
 
 CORPUS = (
     Path(__file__).resolve().parent.parent
@@ -29,11 +17,7 @@ CORPUS = (
 SOURCE = CORPUS.read_text(encoding="utf-8")
 DEV = load_cases(DEV_PATH)
 HELDOUT = load_cases(HELDOUT_PATH)
-BLIND = [
-    case
-    for path in (BLIND_PATH, BLIND2_PATH, BLIND3_PATH, BLIND4_PATH, BLIND5_PATH, BLIND6_PATH)
-    for case in load_cases(path)
-]
+BLIND = [case for path in BLIND_SETS.values() for case in load_cases(path)]
 ALL = DEV + HELDOUT + BLIND
 
 
