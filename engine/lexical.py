@@ -33,7 +33,10 @@ STOPWORDS = frozenset(
 # of the Second World Internet Conference", which never says "event". They count as stopwords.
 GENERIC_NOUNS = frozenset(
     "event events occasion occasions thing things way ways time times reason reasons aspect aspects "
-    "example examples idea ideas part parts issue issues matter matters".split()
+    "example examples idea ideas part parts issue issues matter matters "
+    # The form of an answer, not its content: "what rail travel metaphor" is answered by
+    # "the express train of the information age", which no text calls a metaphor.
+    "metaphor metaphors analogy analogies comparison comparisons simile similes imagery".split()
 )
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)

@@ -97,6 +97,9 @@ def test_parse_fact_kind(question: str, kind: str) -> None:
         ("Which other Chinese philosopher does the speech quote?", ("philosoph",)),
         ("What strategy is China implementing?", ("strategi",)),
         ("Where is the principle of sovereign equality enshrined?", ()),
+        # the form of the answer, not a thing the text names: "the express train of the information age"
+        ("What rail travel metaphor does the speech use for joining the information age?", ()),
+        ("Which comparison does the speaker use for security and development?", ()),
     ],
 )
 def test_parse_focus(question: str, focus: tuple[str, ...]) -> None:
