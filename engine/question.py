@@ -64,6 +64,11 @@ _KIND_NOUNS = frozenset(
 _COUNTING = frozenset("two three four five six several both pair couple few many".split())
 _KIND_STEMS = frozenset(lexical.content_terms(" ".join(_KIND_NOUNS)))
 _SKIP = frozenset("kind kinds sort sorts type types other specific exact particular main".split())
+# Nouns for the wording of an answer ("what expression", "which phrase"): the text never calls
+# its own words that, and the stem would match unrelated uses ("express train").
+_WORDING = frozenset(
+    "expression expressions phrase phrases term terms word words wording image images".split()
+)
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,7 @@ def _focus(question: str) -> tuple[tuple[str, ...], bool]:
     # "which city hosted": the verb ends the phrase ("what internet speed": "-eed" is a noun)
     while phrase and phrase[-1].endswith("ed") and not phrase[-1].endswith("eed"):
         phrase.pop()
-    if not phrase or phrase[-1] in _KIND_NOUNS or phrase[-1] in lexical.GENERIC_NOUNS:
+    if not phrase or phrase[-1] in _KIND_NOUNS | _WORDING or phrase[-1] in lexical.GENERIC_NOUNS:
         return (), False  # "what year": the fact kind checks that; "which event": any text may name one
     # A compound ("what prison sentence", "what government body") names a specific kind of thing.
     return tuple(lexical.content_terms(phrase[-1])), identifies or (len(phrase) > 1 and not counted)

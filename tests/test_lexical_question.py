@@ -100,6 +100,8 @@ def test_parse_fact_kind(question: str, kind: str) -> None:
         # the form of the answer, not a thing the text names: "the express train of the information age"
         ("What rail travel metaphor does the speech use for joining the information age?", ()),
         ("Which comparison does the speaker use for security and development?", ()),
+        # wording, not a thing: its stem would match "the express train"
+        ("What expression does the speech use for the final stretch of internet infrastructure?", ()),
     ],
 )
 def test_parse_focus(question: str, focus: tuple[str, ...]) -> None:
