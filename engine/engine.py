@@ -266,7 +266,7 @@ class Engine:
         chosen = _extractive_choice(evidence, wants_several(question)) + [
             found[0] for _, _, found in answerable[1:]
         ]
-        for extra in [_extract(e) for e in chosen] + self._announced_list(evidence[0]):
+        for extra in [v for e in chosen for v in _extract(e)] + self._announced_list(evidence[0]):
             if not any(_restates(v, extra) for v in kept):
                 kept.append(extra)
         if evidence[0].pinned:
@@ -397,9 +397,19 @@ def _restates(verdict: Verdict, other: Verdict) -> bool:
     return lexical.recall(terms, set(lexical.content_terms(verdict.claim.text))) >= 0.9
 
 
-def _extract(evidence: Evidence) -> Verdict:
-    """A verbatim source sentence as a verdict: supported by construction, quoted exactly."""
-    return Verdict(Claim(evidence.text, ()), evidence.passage, (evidence.start, evidence.end), 1.0)
+def _extract(evidence: Evidence) -> list[Verdict]:
+    """A verbatim source sentence as a verdict: supported by construction, quoted exactly.
+
+    A sentence that leans on the one before ("It covers all aspects of state-to-state
+    relations") comes with it: it was scored on both, and alone it may lack the very fact
+    asked for ("the Charter of the United Nations").
+    """
+    passage = evidence.passage
+    before = [span for span in passage.sentence_spans() if span[0] == evidence.read_from]
+    return [
+        Verdict(Claim(passage.text[s:e], ()), passage, (s, e), 1.0)
+        for s, e in [*before, (evidence.start, evidence.end)]
+    ]
 
 
 # A bracketed number left in a sentence came from the document ("Mara Lind [7]"), not from the

@@ -39,6 +39,8 @@ class Evidence:
     # international convention"): among a labeled passage's sentences, that one answers.
     names: bool = False
     pinned: bool = False  # found by the text's structure, not by similarity alone (see pinned())
+    # The start of the sentence before, when this one leans on it (see readings()); else None.
+    read_from: int | None = None
 
     @property
     def eligible(self) -> bool:
@@ -187,6 +189,7 @@ def _score(
         labeled=passage.kind == "note" if ask.about_note else set(ask.focus) <= passage_terms,
         score=weights.cosine * cosine + weights.lexical * lex + weights.passage_rank / (1 + rank),
         names=ask.identifies and bool(ask.focus) and set(ask.focus) <= sentence_terms,
+        read_from=read_from if read_from < start else None,
     )
 
 
@@ -196,6 +199,4 @@ def pinned(passage: Passage, span: tuple[int, int]) -> Evidence:
     It answers outright, so it is eligible and scores the maximum.
     """
     start, end = span
-    return Evidence(
-        passage, 0, start, end, 1.0, 1.0, True, True, True, score=1.0, names=True, pinned=True
-    )
+    return Evidence(passage, 0, start, end, 1.0, 1.0, True, True, True, score=1.0, names=True, pinned=True)

@@ -389,3 +389,13 @@ def test_the_sentence_naming_what_is_asked_for_leads_its_passage(
     answer = ask("What sort of international convention does China want to work on with other parties?")
     assert not answer.refused and "against terrorism in cyberspace" in answer.answer
     assert_consistent(answer, source_text, engine)
+
+
+def test_a_quoted_sentence_that_leans_on_the_one_before_brings_it_along(
+    ask: Callable[[str], Answer], source_text: str, engine: Engine
+) -> None:
+    # "It covers all aspects of state-to-state relations, and therefore it should also apply to
+    # cyberspace." scores best, read with the sentence naming the Charter; alone it lacks the fact.
+    answer = ask("Which international document says sovereign equality should apply to cyberspace?")
+    assert not answer.refused and "Charter of the United Nations" in answer.answer
+    assert_consistent(answer, source_text, engine)
