@@ -31,6 +31,12 @@ ANSWERABLE = {
     "What date is on the speech?": "December 16, 2015",
     "Who is the old Chinese saying attributed to?": "Mo Zi",
     "At which event was this speech given?": "World Internet Conference",
+    # p13 also says "China will work with all other countries to step up dialogue", which scores
+    # higher on similarity; only one sentence names a "convention", so it leads.
+    "What sort of international convention does China want to work on with others?": "against terrorism",
+    # "It covers all aspects of state-to-state relations ..." scores best, read with the sentence
+    # before it that names the Charter; it is quoted with that sentence, or it would lack the fact.
+    "Which international document says sovereign equality should apply to cyberspace?": "United Nations",
 }
 UNANSWERABLE = [
     "Which city hosted the conference?",
@@ -376,26 +382,6 @@ def test_a_sentence_that_leans_on_the_one_before_is_read_with_it(
     # "To this end, I wish to propose five points.": alone, nothing says what the points are for.
     answer = ask("How many proposals does the speaker make for a community of shared future in cyberspace?")
     assert not answer.refused and "five points" in answer.answer
-    assert any(c.quote.startswith("To this end") for c in answer.citations)  # quoted alone, read joined
+    assert any(c.quote.startswith("To this end") for c in answer.citations)  # a sentence of its own
     for citation in answer.citations:  # the five points follow as a list found by structure, not retrieval
         assert_exact_citation(citation, source_text, engine)
-
-
-def test_the_sentence_naming_what_is_asked_for_leads_its_passage(
-    ask: Callable[[str], Answer], source_text: str, engine: Engine
-) -> None:
-    # p13 also says "China will work with all other countries to step up dialogue", which
-    # scores higher on similarity; only one sentence names a "convention".
-    answer = ask("What sort of international convention does China want to work on with other parties?")
-    assert not answer.refused and "against terrorism in cyberspace" in answer.answer
-    assert_consistent(answer, source_text, engine)
-
-
-def test_a_quoted_sentence_that_leans_on_the_one_before_brings_it_along(
-    ask: Callable[[str], Answer], source_text: str, engine: Engine
-) -> None:
-    # "It covers all aspects of state-to-state relations, and therefore it should also apply to
-    # cyberspace." scores best, read with the sentence naming the Charter; alone it lacks the fact.
-    answer = ask("Which international document says sovereign equality should apply to cyberspace?")
-    assert not answer.refused and "Charter of the United Nations" in answer.answer
-    assert_consistent(answer, source_text, engine)
