@@ -1,7 +1,8 @@
 """Scale benchmark: the speech plus a seeded synthetic corpus of 1k, 10k or 100k passages.
 
 For each size it measures ingest throughput (with the embedder's own throughput beside it),
-index size on disk, serving memory (RSS of a fresh process that opened the index), retrieval
+index size on disk, serving memory (peak RSS, VmHWM, of a fresh process that opened the index
+and answered one question with the configured LLM), retrieval
 p50/p95 and answer p50, each next to baselines run in the same process: plain LlamaIndex
 ``VectorStoreIndex`` over the same Chroma collection and embedder, and brute-force NumPy
 cosine over the same vectors. It also measures hit@5 of the held-out speech questions with
