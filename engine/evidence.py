@@ -78,7 +78,8 @@ def readings(passage: Passage) -> list[tuple[int, int, int]]:
     """Each sentence of the passage as (start, end, read_from).
 
     ``read_from`` is the start of the sentence before when this one leans on it, else
-    ``start``: the sentence is scored on that stretch and quoted alone. Alone, "To this end,
+    ``start``: the sentence is scored on that stretch (an extractive answer quotes both
+    sentences, each on its own span; see engine._extract). Alone, "To this end,
     I wish to propose five points." scores 0.34 against "How many proposals does the speaker
     put forward for a community of shared future in cyberspace?"; read with the sentence
     that says what "this end" is, 0.60.
@@ -199,4 +200,7 @@ def pinned(passage: Passage, span: tuple[int, int]) -> Evidence:
     It answers outright, so it is eligible and scores the maximum.
     """
     start, end = span
-    return Evidence(passage, 0, start, end, 1.0, 1.0, True, True, True, score=1.0, names=True, pinned=True)
+    return Evidence(
+        passage, 0, start, end, 1.0, 1.0,
+        typed=True, focused=True, labeled=True, score=1.0, names=True, pinned=True,
+    )  # fmt: skip

@@ -122,7 +122,7 @@ def _focus(question: str) -> tuple[tuple[str, ...], bool]:
     # "which city hosted": the verb ends the phrase ("what internet speed": "-eed" is a noun)
     while phrase and phrase[-1].endswith("ed") and not phrase[-1].endswith("eed"):
         phrase.pop()
-    if not phrase or phrase[-1] in _KIND_NOUNS | _WORDING or phrase[-1] in lexical.GENERIC_NOUNS:
+    if not phrase or any(phrase[-1] in nouns for nouns in (_KIND_NOUNS, _WORDING, lexical.GENERIC_NOUNS)):
         return (), False  # "what year": the fact kind checks that; "which event": any text may name one
     # A compound ("what prison sentence", "what government body") names a specific kind of thing.
     return tuple(lexical.content_terms(phrase[-1])), identifies or (len(phrase) > 1 and not counted)

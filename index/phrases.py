@@ -33,12 +33,6 @@ def phrase_words(text: str, stemmer: Stemmer.Stemmer) -> list[str]:
     return stemmer.stemWords([w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS])
 
 
-def phrase_tokens(text: str, stemmer: Stemmer.Stemmer) -> list[str]:
-    """Adjacent pairs of ``phrase_words``: "the door of opening up" -> ["door_open", "open_up"]."""
-    words = phrase_words(text, stemmer)
-    return [f"{first}_{second}" for first, second in zip(words, words[1:], strict=False)]
-
-
 class PhraseIndex:
     """Word-pair postings of a fixed list of texts, ranked by BM25."""
 

@@ -10,7 +10,7 @@ import Stemmer
 
 from index.build import PassageIndex, open_index
 from index.fusion import RRF_K, reciprocal_rank_fusion
-from index.phrases import phrase_tokens
+from index.phrases import phrase_words
 from index.retriever import HybridRetriever
 from settings import ROOT, Settings
 
@@ -114,6 +114,12 @@ def test_bm25_ranks_only_passages_that_share_a_query_term(retriever: HybridRetri
     ranked = [hit for hit in hits if hit.bm25_rank is not None]
     assert ranked
     assert all("mo zi" in hit.passage.search_text.lower() for hit in ranked)
+
+
+def phrase_tokens(text: str, stemmer: Stemmer.Stemmer) -> list[str]:
+    """The adjacent word pairs PhraseIndex ranks by, spelt out: "door of opening up" -> door_open, open_up."""
+    words = phrase_words(text, stemmer)
+    return [f"{first}_{second}" for first, second in zip(words, words[1:], strict=False)]
 
 
 def test_phrase_tokens_pair_adjacent_words_once_stopwords_are_gone() -> None:
