@@ -45,6 +45,7 @@ from llama_index.core import VectorStoreIndex  # noqa: E402
 from llama_index.vector_stores.chroma import ChromaVectorStore  # noqa: E402
 from pydantic import PrivateAttr  # noqa: E402
 
+from bench import prose  # noqa: E402
 from bench.bench_engine import NoLLM, _pct  # noqa: E402
 from engine.engine import Engine  # noqa: E402
 from evals.dataset import HELDOUT_PATH, load_cases  # noqa: E402
@@ -105,11 +106,24 @@ def _words(rng: random.Random, vocabulary: tuple[list[str], list[float]], low: i
     return " ".join(rng.choices(words, cum_weights=cumulative, k=rng.randint(low, high))).capitalize()
 
 
-def generate_corpus(folder: Path, passages: int, seed: int = 7) -> Path:
+def _salad_report(rng: random.Random, vocabulary: tuple[list[str], list[float]], number: int) -> list[str]:
+    month = rng.choice(["January", "March", "June", "October"])
+    paragraphs = [
+        f"Report {number}: {_words(rng, vocabulary, 3, 7)}",
+        f"{month} {rng.randint(1, 28)}, {rng.randint(1990, 2024)}",
+    ]
+    return paragraphs + [
+        " ".join(_words(rng, vocabulary, 8, 20) + "." for _ in range(rng.randint(2, 5)))
+        for _ in range(PARAGRAPHS_PER_DOC)
+    ]
+
+
+def generate_corpus(folder: Path, passages: int, distractors: str = "salad", seed: int = 7) -> Path:
     """Write ``passages`` passages of seeded synthetic reports into ``folder`` (reused when complete).
 
-    The words share the speech's vocabulary (see _vocabulary), so the distractors compete
-    with the speech for the held-out questions' terms: a fair test of retrieval at scale.
+    ``salad``: word salad sharing the speech's vocabulary (see _vocabulary), the harsh case,
+    since its made-up words land near any question in vector space. ``prose``: grammatical
+    policy reports, some on the speech's own subject (see bench/prose.py), like a real library.
     """
     done = folder / ".complete"
     if done.exists():
@@ -117,18 +131,13 @@ def generate_corpus(folder: Path, passages: int, seed: int = 7) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     rng = random.Random(seed)
-    vocabulary = _vocabulary(rng)
+    if distractors == "salad":
+        vocabulary = _vocabulary(rng)
+        report: Callable[[int], list[str]] = lambda number: _salad_report(rng, vocabulary, number)  # noqa: E731
+    else:
+        report = lambda number: prose.report(rng, number, PARAGRAPHS_PER_DOC)  # noqa: E731
     for number in range(max(1, passages // (PARAGRAPHS_PER_DOC + 2))):
-        month = rng.choice(["January", "March", "June", "October"])
-        paragraphs = [
-            f"Report {number}: {_words(rng, vocabulary, 3, 7)}",
-            f"{month} {rng.randint(1, 28)}, {rng.randint(1990, 2024)}",
-        ]
-        paragraphs += [
-            " ".join(_words(rng, vocabulary, 8, 20) + "." for _ in range(rng.randint(2, 5)))
-            for _ in range(PARAGRAPHS_PER_DOC)
-        ]
-        (folder / f"report-{number:05d}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+        (folder / f"report-{number:05d}.txt").write_text("\n\n".join(report(number)) + "\n", encoding="utf-8")
     done.touch()
     return folder
 
@@ -301,16 +310,17 @@ def server_latencies(settings: Settings, questions: list[str]) -> dict[str, dict
         server.wait(timeout=30)
 
 
-def run_size(size: int, server: bool) -> dict[str, object]:
+def run_size(size: int, server: bool, distractors: str) -> dict[str, object]:
     """Every figure for one corpus size."""
-    corpus = generate_corpus(CACHE / f"corpus-{size}", size)
-    data_dir = CACHE / f"library-{size}"
+    name = str(size) if distractors == "salad" else f"{distractors}-{size}"  # salad keeps its old caches
+    corpus = generate_corpus(CACHE / f"corpus-{name}", size, distractors)
+    data_dir = CACHE / f"library-{name}"
     if not data_dir.exists():
         data_dir.mkdir(parents=True)
         for path in corpus.glob("*.txt"):
             os.link(path, data_dir / path.name)
         shutil.copy(SPEECH, data_dir / SPEECH.name)
-    settings = Settings(data_dir=data_dir, index_dir=CACHE / f"index-{size}")
+    settings = Settings(data_dir=data_dir, index_dir=CACHE / f"index-{name}")
     shutil.rmtree(settings.index_dir, ignore_errors=True)
     embedder = CachedMiniLM(CACHE / "embeddings")
     log.info("size %d: ingesting", size)
@@ -329,6 +339,7 @@ def run_size(size: int, server: bool) -> dict[str, object]:
     speech_only = open_index(speech_settings, embedder=plain)
     result: dict[str, object] = {
         "size": size,
+        "distractors": distractors,
         "passages": len(index.passages),
         "ingest_s": round(ingest_s, 1),
         "ingest_passages_per_s": round(len(index.passages) / ingest_s, 1),
@@ -403,6 +414,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000], help="synthetic passages")
     parser.add_argument("--server", action="store_true", help="also measure retrieval through chroma run")
+    parser.add_argument(
+        "--distractors", choices=["salad", "prose"], default="salad",
+        help="word salad on the speech's vocabulary (harsh) or English policy reports (realistic)",
+    )  # fmt: skip
     parser.add_argument("--json", type=Path, help="write every figure here")
     parser.add_argument("--serve-probe", metavar="QUESTION", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -413,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
     CACHE.mkdir(exist_ok=True)
     results = []
     for size in args.sizes:  # JSON after each size: a long run killed at 100k keeps the smaller ones
-        results.append(run_size(size, args.server))
+        results.append(run_size(size, args.server, args.distractors))
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
