@@ -25,7 +25,7 @@ STOPWORDS = frozenset(
     mentions mentioned say says said speech text speaker document passage please describe explain
     list name named kind sort type thing things one ones use used using way ways get got let make made
     many much mean means meant regard regarding refer refers called call deliver delivers delivered
-    delivering gave written wrote twice thrice based
+    delivering gave written wrote twice thrice based appear appears appeared
     """.split()
 )
 

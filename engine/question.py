@@ -33,10 +33,18 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "quantity": (
         re.compile(
             r"\bhow (many|much|long|often|fast|far|big|large)\b"
-            rf"|\b(what|which) (\w+ )?(percentage|percent|number|amount|share|sum|{_MEASURES})\b",
+            rf"|\b(what|which) (\w+ )?(percentage|percent|amount|share|sum|{_MEASURES})\b"
+            r"|\bwhat (\w+ )?number\b",
             re.I,
         ),
         re.compile(_QUANTITY, re.I),
+    ),
+    # A place in a numbered list: "Among the five proposals, which number deals with culture?" is
+    # answered by "Second, build an online platform for cultural exchange", not by a count
+    # ("what number of villages" counts).
+    "position": (
+        re.compile(r"\bwhich (\w+ )?number\b", re.I),
+        re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b", re.I),
     ),
     # Named things: answered only by a proper name the question does not already contain.
     "name": (
@@ -63,6 +71,9 @@ _KIND_NOUNS = frozenset(
 )
 _COUNTING = frozenset("two three four five six several both pair couple few many".split())
 _KIND_STEMS = frozenset(lexical.content_terms(" ".join(_KIND_NOUNS)))
+# Where a fact sits on the page, not what it is about: "What date appears under the title?" asks
+# for the document's date line, whose sentence never says "title".
+_PLACE_STEMS = frozenset(lexical.content_terms("title heading header line top bottom page"))
 _SKIP = frozenset("kind kinds sort sorts type types other specific exact particular main".split())
 # Nouns for the wording of an answer ("what expression", "which phrase"): the text never calls
 # its own words that, and the stem would match unrelated uses ("express train").
@@ -75,7 +86,7 @@ _WORDING = frozenset(
 class Ask:
     """The parts of a question the refusal decision uses."""
 
-    kind: str  # "date" | "quantity" | "name" | ""
+    kind: str  # "date" | "quantity" | "position" | "name" | ""
     focus: tuple[str, ...]  # stemmed noun phrase after which/what: ("citi",) for "which city"
     identifies: bool  # the text must name the focus ("which city"), not just describe it ("what remedy")
     terms: tuple[str, ...]  # stemmed content terms
@@ -87,7 +98,7 @@ def parse(question: str) -> Ask:
     """Fact kind, focus noun and content terms of a question."""
     kind = next((name for name, (asks, _) in FACT_KINDS.items() if asks.search(question)), "")
     terms = tuple(lexical.content_terms(question))
-    topic = tuple(t for t in terms if t not in _KIND_STEMS) if kind else terms
+    topic = tuple(t for t in terms if t not in _KIND_STEMS | _PLACE_STEMS) if kind else terms
     return Ask(kind, *_focus(question), terms, topic, bool(_NOTE.search(question)))
 
 
@@ -119,6 +130,8 @@ def _focus(question: str) -> tuple[tuple[str, ...], bool]:
         if word in _AUX or word in lexical.STOPWORDS:
             break
         phrase.append(word)
+        if word in _KIND_NOUNS:
+            break  # "what date appears under", "which number deals with": a verb follows the kind noun
     # "which city hosted": the verb ends the phrase ("what internet speed": "-eed" is a noun)
     while phrase and phrase[-1].endswith("ed") and not phrase[-1].endswith("eed"):
         phrase.pop()
@@ -223,16 +236,27 @@ def question_parts(question: str) -> list[str]:
     return [clause for sentence in joined for clause in _clauses(sentence)]
 
 
-_CLAUSE = re.compile(r",\s+and\s+(?=(?:what|which|who|whom|when|where|how|why)\b)", re.IGNORECASE)
+_CLAUSE = re.compile(r"(,)?\s+and\s+(?=(?:what|which|who|whom|when|where|how|why)\b)", re.IGNORECASE)
 _POINTS_BACK = frozenset("it its they them their that this these those he him his she her each both".split())
+# "What's the title of this speech and what date is it from?": an "it" that can only mean the
+# document itself loses nothing when its clause stands alone.
+_THE_DOCUMENT = re.compile(r"\b(this|the) (speech|text|document|address)\W*$", re.IGNORECASE)
 
 
 def _clauses(sentence: str) -> list[str]:
-    """The sentence split at each ", and <wh-word>" whose clause has no word pointing back."""
+    """The sentence split at each ", and <wh-word>" whose clause has no word pointing back.
+
+    Without the comma ("... and what date is it from?") the first clause must be a question
+    of its own (four words or more): "Which principles and which proposals mention it?" asks
+    one thing.
+    """
     clauses, start = [], 0
     for match in _CLAUSE.finditer(sentence):
-        rest = sentence[match.end() :]
-        if not _POINTS_BACK & set(lexical.words(rest)):
-            clauses.append(sentence[start : match.start()])
+        before, rest = sentence[start : match.start()], sentence[match.end() :]
+        pointers = _POINTS_BACK & set(lexical.words(rest))
+        if pointers and not (pointers <= {"it", "its"} and _THE_DOCUMENT.search(before)):
+            continue
+        if match.group(1) or len(lexical.words(before)) >= 4:
+            clauses.append(before)
             start = match.end()
     return [*clauses, sentence[start:]]

@@ -80,6 +80,10 @@ def test_content_terms_never_contain_stopwords_or_empty_terms(text: str) -> None
         ("Which country does the speaker represent?", "name"),
         ("Who is the author of the saying?", "name"),
         ("What strategy is China implementing for broadband?", ""),
+        # a place in a numbered list, answered by "Second, ...", not a count
+        ("Among the five proposals, which number deals with cultural exchange?", "position"),
+        ("Which number of the proposals covers security?", "position"),
+        ("What number of villages lack broadband?", "quantity"),
         ("Why should cyberspace be governed by law?", ""),
     ],
 )
@@ -102,6 +106,9 @@ def test_parse_fact_kind(question: str, kind: str) -> None:
         ("Which comparison does the speaker use for security and development?", ()),
         # wording, not a thing: its stem would match "the express train"
         ("What expression does the speech use for the final stretch of internet infrastructure?", ()),
+        # a verb follows the kind noun: "appears" and "deals" are not things the text must name
+        ("What date appears under the title?", ()),
+        ("Which number deals with cultural exchange?", ()),
     ],
 )
 def test_parse_focus(question: str, focus: tuple[str, ...]) -> None:
@@ -240,6 +247,13 @@ def test_check_question_output_is_stripped_single_spaced_or_an_error(text: str) 
     assert checked and len(checked) <= 200
 
 
+def test_where_a_fact_sits_on_the_page_is_not_its_topic() -> None:
+    """ "What date appears under the title?" wants the date line, which never says "title"."""
+    ask = parse("What date appears under the title?")
+    assert ask.kind == "date" and ask.topic == ()
+    assert has_kind("position", "Second, build an online platform") and not has_kind("position", "two wings")
+
+
 def test_question_parts_split_clauses_that_stand_alone() -> None:
     from engine.question import question_parts
 
@@ -250,6 +264,16 @@ def test_question_parts_split_clauses_that_stand_alone() -> None:
     # a clause pointing back stays with the clause it points to
     joined = "When did China launch the plan, and who announced it?"
     assert question_parts(joined) == [joined]
+    # an "it" that can only mean the document, and a first clause that is a question of its own
+    assert question_parts("What's the title of this speech and what date is it from?") == [
+        "What's the title of this speech",
+        "what date is it from?",
+    ]
+    for one_question in (
+        "Which principles and which proposals mention it?",  # too short to stand alone
+        "To maintain cyber security, what should all countries oppose and what should they reject?",
+    ):
+        assert question_parts(one_question) == [one_question]
 
 
 def test_a_statement_before_a_question_joins_it() -> None:
