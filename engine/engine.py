@@ -14,7 +14,7 @@ from engine.evidence import STRUCTURAL, Evidence, Weights, gather, pinned
 from engine.language import looks_english, translate
 from engine.llm import ChatBackend, LLMError, backend_name, make_backend
 from engine.prompts import Prompts
-from engine.question import check_question, parse, question_parts, quoted_phrases, wants_several
+from engine.question import anchor_phrases, check_question, parse, question_parts, wants_several
 from engine.refusal import should_refuse
 from engine.types import Answer, Citation, Sentence, Turn
 from engine.verify import Claim, Verdict, parse_claims, verify
@@ -96,9 +96,9 @@ class Engine:
         passages = [hit.passage for hit in hits]
         # The two scans below cover the whole library, so membership is tested by id, last:
         # comparing Passage dataclasses cost 0.8 s a question at 100k passages.
-        # A phrase the asker quotes ("comparisons with 'the real world'") is meant literally:
-        # every passage that holds it is evidence, whatever the retrievers ranked.
-        quoted = quoted_phrases(question)
+        # A phrase the asker quotes ("comparisons with 'the real world'", "besides a battlefield")
+        # is meant literally: every passage that holds it is evidence, whatever the retrievers ranked.
+        quoted = anchor_phrases(question)
         seen = {p.id for p in passages}
         if quoted:
             passages += [

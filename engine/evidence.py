@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine import lexical
-from engine.question import Ask, has_kind, parse
+from engine.question import Ask, anchor_phrases, has_kind, parse
 from ingest.passage import Passage
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -113,7 +113,8 @@ class Weights:
 def gather(
     question: str, passages: Sequence[Passage], embed: Embed, weights: Weights = Weights()
 ) -> list[Evidence]:
-    """Every sentence of the passages: eligible ones first, then by score.
+    """Every sentence of the passages, best first: eligible, labeled, holding the question's
+    anchor phrases (see anchor_phrases), naming its focus, then by score.
 
     (Weighting sentences by their passage's fused retrieval score was tried and lowered
     gold-passage accuracy on the development set; only the rank keeps a small bonus.)
@@ -129,7 +130,18 @@ def gather(
         _score(ask, question, rank, passage, (start, end, read), float(cosine), weights, *terms[passage.id])
         for (rank, passage, start, end, read), cosine in zip(spans, cosines, strict=True)
     ]
-    found.sort(key=lambda e: (not e.eligible, not e.labeled, not e.names, -e.score, e.rank, e.start))
+    anchors = anchor_phrases(question)
+    found.sort(
+        key=lambda e: (
+            not e.eligible,
+            not e.labeled,
+            not any(a in e.text.lower() for a in anchors),  # the text's own words, repeated by the asker
+            not e.names,
+            -e.score,
+            e.rank,
+            e.start,
+        )
+    )
     return found
 
 

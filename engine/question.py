@@ -184,6 +184,23 @@ def quoted_phrases(question: str) -> list[str]:
     return [m.group(1).strip().lower() for m in _QUOTED.finditer(question) if m.group(1).strip()]
 
 
+# "Besides a battlefield, what else ...": the asker repeats words of the text, and the answer
+# sits beside them.
+_BESIDES = re.compile(
+    r"^\W*(?:besides|apart from|aside from|other than|in addition to)\s+(?:(?:a|an|the)\s+)?([^,?]{2,60}),",
+    re.IGNORECASE,
+)
+
+
+def anchor_phrases(question: str) -> list[str]:
+    """Words the question takes from the text, lower-cased: its quoted phrases and a "besides X" phrase.
+
+    The sentence that holds them is where the answer is, whatever the retrievers ranked.
+    """
+    besides = _BESIDES.match(question)
+    return quoted_phrases(question) + ([besides.group(1).strip().lower()] if besides else [])
+
+
 class QuestionError(ValueError):
     """The question cannot be answered as asked (empty, too long); message is user-facing."""
 

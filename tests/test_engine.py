@@ -37,6 +37,13 @@ ANSWERABLE = {
     # "It covers all aspects of state-to-state relations ..." scores best, read with the sentence
     # before it that names the Charter; it is quoted with that sentence, or it would lack the fact.
     "Which international document says sovereign equality should apply to cyberspace?": "United Nations",
+    # The asker repeats the text's "battlefield"; the answer sits beside it, in a passage that
+    # neither retriever ranks in the top five.
+    "Besides a battlefield, what else does the speaker say cyberspace must not turn into?": "hotbed of crime",
+    # A place in the list of proposals, not a count.
+    "Among the five proposals, which number deals with cultural exchange and mutual learning?": "Second",
+    # Two questions: its "it" can only be the speech.
+    "What's the title of this speech and what date is it from?": "December 16, 2015",
 }
 UNANSWERABLE = [
     "Which city hosted the conference?",

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine import lexical
-from engine.question import QuestionError, check_question, has_kind, parse, quoted_phrases
+from engine.question import QuestionError, anchor_phrases, check_question, has_kind, parse, quoted_phrases
 
 # --- lexical.content_terms -------------------------------------------------------------------------
 
@@ -350,6 +350,13 @@ def test_a_measurement_is_asked_as_a_quantity(question: str) -> None:
 def test_a_noun_ending_in_eed_is_not_taken_for_a_verb() -> None:
     assert parse("Which seed is planted first?").focus == ("seed",)
     assert parse("Which city hosted the conference?").focus == ("citi",)
+
+
+def test_anchor_phrases_are_quoted_and_besides_phrases() -> None:
+    assert anchor_phrases("Besides a battlefield, what else must cyberspace not become?") == ["battlefield"]
+    assert anchor_phrases("Apart from the Internet Plus plan, what does China do?") == ["internet plus plan"]
+    assert anchor_phrases("What does the 'last kilometer' mean?") == ["last kilometer"]
+    assert anchor_phrases("What does the speech say about battlefields?") == []
 
 
 def test_quoted_phrases() -> None:
