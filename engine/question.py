@@ -51,7 +51,10 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(
             r"\b(which|what) (\w+ )?(country|countries|city|cities|town|nation|person|people|organi[sz]ation"
             r"|company|companies|firms?|philosopher|author|leader|president|official|venue|place)\b"
-            r"|\bname of\b|\bwho (is|was) the\b",
+            r"|\bname of\b|\bwho (is|was) the\b"
+            # "Who won the prize?", "Who delivered this speech?": a past deed has a named doer
+            # ("Who should take part?" asks for roles, which the text need not name).
+            r"|^\W*who (\w+ed|won|wrote|gave|said|spoke|made|led|built|founded|began|ran|held|took)\b",
             re.I,
         ),
         re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+(?: [A-Z][a-z]+)*|\b[A-Z]{2,}\b"),
