@@ -121,11 +121,11 @@ class Engine:
         item = None if parse(question).kind else ordinal_item(question, list(self.index.passages.values()))
         if item is None:
             return passages, found
-        passage, (start, end) = item
+        passage, (start, end), _ = item
         section = [
             p for p in self.index.passages.values() if p.doc == passage.doc and p.section == passage.section
         ]
-        asked = beyond_item(question)  # nothing for "which principle comes third?": no section to search
+        asked = beyond_item(question, item)  # nothing for "which principle comes third?": no section
         inside = [
             e
             for e in (gather(question, section, self._vectors, self.weights) if asked else [])

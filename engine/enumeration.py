@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from engine import lexical
 from ingest.passage import Passage
@@ -55,7 +56,15 @@ _ORDINALS = {
 ORDINAL_WINDOW = 3  # the list's noun sits this close to the ordinal: "which principle comes third"
 
 
-def ordinal_item(question: str, passages: Sequence[Passage]) -> tuple[Passage, tuple[int, int]] | None:
+class Item(NamedTuple):
+    """An item of an announced list: its passage, its first sentence's span, the announcing sentence."""
+
+    passage: Passage
+    span: tuple[int, int]
+    lead: str  # "the following principles must be upheld:", with the words that describe the list
+
+
+def ordinal_item(question: str, passages: Sequence[Passage]) -> Item | None:
     """The n-th item of a list the text announces, when the question asks for one by its rank.
 
     "Which principle comes third?" is answered by the third item after "the following
@@ -69,15 +78,16 @@ def ordinal_item(question: str, passages: Sequence[Passage]) -> tuple[Passage, t
     if at < 0:
         return None
     terms = _near_ordinal(question, words, at)
-    best: tuple[int, tuple[Passage, tuple[int, int]]] | None = None
+    best: tuple[int, Item] | None = None
     for lead in sorted(passages, key=lambda p: (p.doc, p.position)):
         spans = lead.sentence_spans()
         if not spans or not announces_list(lead, spans[-1][1]):
             continue
-        shared = terms & set(lexical.content_terms(lead.text[spans[-1][0] : spans[-1][1]]))
+        sentence = lead.text[spans[-1][0] : spans[-1][1]]
+        shared = terms & set(lexical.content_terms(sentence))
         items = list_items(lead, passages)
         if shared and len(items) >= _ORDINALS[words[at]] and (best is None or len(shared) > best[0]):
-            best = (len(shared), items[_ORDINALS[words[at]] - 1])
+            best = (len(shared), Item(*items[_ORDINALS[words[at]] - 1], sentence))
     return best[1] if best else None
 
 
@@ -93,9 +103,14 @@ def _near_ordinal(question: str, words: list[str], at: int) -> set[str]:
     return set(lexical.content_terms(" ".join(w for w in near if w not in _ORDINALS and w not in names)))
 
 
-def beyond_item(question: str) -> set[str]:
+def beyond_item(question: str, item: Item) -> set[str]:
     """What a question asks about an item besides naming it: {"room"} for "what does the fifth
-    proposal say there can be no room for?", nothing for "which principle comes third?"."""
+    proposal say there can be no room for?", nothing for "which principle comes third?".
+
+    Words of the sentence that announced the list describe the list, not something inside the
+    item: "the third of the principles listed for transforming global internet governance"
+    asks for the item itself.
+    """
     words = lexical.words(question)
     at = _ordinal_at(words)
     if at < 0:
@@ -104,4 +119,5 @@ def beyond_item(question: str) -> set[str]:
         set(lexical.content_terms(question))
         - _near_ordinal(question, words, at)
         - set(lexical.content_terms(words[at]))
+        - set(lexical.content_terms(item.lead))
     )

@@ -42,6 +42,11 @@ ANSWERABLE = {
     "Besides a battlefield, what else does the speaker say cyberspace must not turn into?": "hotbed of crime",
     # A place in the list of proposals, not a count.
     "Among the five proposals, which number deals with cultural exchange and mutual learning?": "Second",
+    # "listed for transforming global internet governance" restates the sentence announcing the
+    # list; it asks for the item's heading, not for a sentence inside the item.
+    "What's the third of the principles listed for transforming global internet governance?": (
+        "openness and cooperation"
+    ),
     # Two questions: its "it" can only be the speech.
     "What's the title of this speech and what date is it from?": "December 16, 2015",
 }
