@@ -7,9 +7,10 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from engine import conversation, lexical
-from engine.enumeration import announces_list, beyond_item, list_items, ordinal_item
+from engine.enumeration import AnnouncedList, announced_lists, beyond_item, ordinal_item
 from engine.evidence import STRUCTURAL, Evidence, Weights, gather, pinned
 from engine.language import looks_english, translate
 from engine.llm import ChatBackend, LLMError, backend_name, make_backend
@@ -118,7 +119,7 @@ class Engine:
         found = gather(question, passages, self._vectors, self.weights)
         # "Which principle comes third?" names an item by its rank in a list; a date or count
         # question with an ordinal ("When was the first conference?") does not.
-        item = None if parse(question).kind else ordinal_item(question, list(self.index.passages.values()))
+        item = None if parse(question).kind else ordinal_item(question, self._lists.values())
         if item is None:
             return passages, found
         passage, (start, end), _ = item
@@ -303,12 +304,19 @@ class Engine:
             return replace(answer, notice=" ".join(filter(None, [answer.notice, UNTRANSLATED])))
         return replace(answer, answer=translated, translated_from=answer.answer)
 
+    @cached_property
+    def _lists(self) -> dict[str, AnnouncedList]:
+        """The lists the library announces, found on first need: the index never changes under an engine."""
+        return announced_lists(self.index.passages.values())
+
     def _announced_list(self, best: Evidence) -> list[Verdict]:
         """The items of a list the best evidence announces, each quoted by its heading sentence."""
-        if not announces_list(best.passage, best.end):
+        announced = self._lists.get(best.passage.id)
+        if announced is None or announced.sentence[1] != best.end:
             return []
-        items = list_items(best.passage, list(self.index.passages.values()))
-        return [Verdict(Claim(p.text[s:e].lstrip("–—-•* "), ()), p, (s, e), 1.0) for p, (s, e) in items]
+        return [
+            Verdict(Claim(p.text[s:e].lstrip("–—-•* "), ()), p, (s, e), 1.0) for p, (s, e) in announced.items
+        ]
 
     def _messages(self, question: str, shown: list[Evidence]) -> list[dict[str, str]]:
         passages = "\n".join(
