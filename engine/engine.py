@@ -99,13 +99,13 @@ class Engine:
         # comparing Passage dataclasses cost 0.8 s a question at 100k passages.
         # A phrase the asker quotes ("comparisons with 'the real world'", "besides a battlefield")
         # is meant literally: every passage that holds it is evidence, whatever the retrievers ranked.
-        quoted = anchor_phrases(question)
+        anchors = anchor_phrases(question)
         seen = {p.id for p in passages}
-        if quoted:
+        if anchors:
             passages += [
                 p
                 for p in self.index.passages.values()
-                if any(q in p.text.lower() for q in quoted) and p.id not in seen
+                if any(a in p.text.lower() for a in anchors) and p.id not in seen
             ]
         if parse(question).kind == "date":
             # A "when" question about a document is answered by its date line, which shares

@@ -81,7 +81,7 @@ class Item(NamedTuple):
 
     passage: Passage
     span: tuple[int, int]
-    lead: str  # "the following principles must be upheld:", with the words that describe the list
+    announcement: str  # "the following principles must be upheld:", with the words that describe the list
 
 
 def ordinal_item(question: str, lists: Iterable[AnnouncedList]) -> Item | None:
@@ -135,5 +135,5 @@ def beyond_item(question: str, item: Item) -> set[str]:
         set(lexical.content_terms(question))
         - _near_ordinal(question, words, at)
         - set(lexical.content_terms(words[at]))
-        - set(lexical.content_terms(item.lead))
+        - set(lexical.content_terms(item.announcement))
     )
