@@ -77,6 +77,7 @@ _KIND_STEMS = frozenset(lexical.content_terms(" ".join(_KIND_NOUNS)))
 # Where a fact sits on the page, not what it is about: "What date appears under the title?" asks
 # for the document's date line, whose sentence never says "title".
 _PLACE_STEMS = frozenset(lexical.content_terms("title heading header line top bottom page"))
+_NOT_TOPIC = _KIND_STEMS | _PLACE_STEMS
 _SKIP = frozenset("kind kinds sort sorts type types other specific exact particular main".split())
 # Nouns for the wording of an answer ("what expression", "which phrase"): the text never calls
 # its own words that, and the stem would match unrelated uses ("express train").
@@ -101,7 +102,7 @@ def parse(question: str) -> Ask:
     """Fact kind, focus noun and content terms of a question."""
     kind = next((name for name, (asks, _) in FACT_KINDS.items() if asks.search(question)), "")
     terms = tuple(lexical.content_terms(question))
-    topic = tuple(t for t in terms if t not in _KIND_STEMS | _PLACE_STEMS) if kind else terms
+    topic = tuple(t for t in terms if t not in _NOT_TOPIC) if kind else terms
     return Ask(kind, *_focus(question), terms, topic, bool(_NOTE.search(question)))
 
 
