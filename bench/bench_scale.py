@@ -131,13 +131,13 @@ def generate_corpus(folder: Path, passages: int, distractors: str = "salad", see
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     rng = random.Random(seed)
-    if distractors == "salad":
-        vocabulary = _vocabulary(rng)
-        report: Callable[[int], list[str]] = lambda number: _salad_report(rng, vocabulary, number)  # noqa: E731
-    else:
-        report = lambda number: prose.report(rng, number, PARAGRAPHS_PER_DOC)  # noqa: E731
+    vocabulary = _vocabulary(rng) if distractors == "salad" else None
     for number in range(max(1, passages // (PARAGRAPHS_PER_DOC + 2))):
-        (folder / f"report-{number:05d}.txt").write_text("\n\n".join(report(number)) + "\n", encoding="utf-8")
+        if vocabulary:
+            paragraphs = _salad_report(rng, vocabulary, number)
+        else:
+            paragraphs = prose.report(rng, number, PARAGRAPHS_PER_DOC)
+        (folder / f"report-{number:05d}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
     done.touch()
     return folder
 
