@@ -23,6 +23,9 @@ _QUANTITY = (
     r"(?<![\d,])(?!(1[5-9]\d\d|20\d\d)\b)\d[\d,.]*|\b(one|two|three|four|five|six|seven|eight|nine|ten"
     r"|eleven|twelve|twenty|thirty|hundred|thousand|million|billion|percent|half|dozen|both)\b"
 )
+# At most one word between "what" and its noun, and not a preposition or verb: "what city" and
+# "which Chinese city" name a city, "do what for people" does not ask for people.
+_MODIFIER = r"(?!(?:for|to|of|in|on|at|by|with|from|about|is|are|was|were|do|does|did|will|can)\b)(\w+ )?"
 FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "date": (
         re.compile(
@@ -49,8 +52,8 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # Named things: answered only by a proper name the question does not already contain.
     "name": (
         re.compile(
-            r"\b(which|what) (\w+ )?(country|countries|city|cities|town|nation|person|people|organi[sz]ation"
-            r"|company|companies|firms?|philosopher|author|leader|president|official|venue|place)\b"
+            rf"\b(which|what) {_MODIFIER}(country|countries|city|cities|town|nation|person|people"
+            r"|organi[sz]ation|company|companies|firms?|philosopher|author|leader|president|official|venue|place)\b"
             r"|\bname of\b|\bwho (is|was) the\b"
             # "Who won the prize?", "Who delivered this speech?": a past deed has a named doer
             # ("Who should take part?" asks for roles, which the text need not name).

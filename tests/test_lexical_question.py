@@ -81,6 +81,9 @@ def test_content_terms_never_contain_stopwords_or_empty_terms(text: str) -> None
         ("Who is the author of the saying?", "name"),
         ("Who won the 2015 Nobel Prize in Literature?", "name"),  # a past deed has a named doer
         ("Who should take part in internet governance?", ""),  # roles, not names
+        # "what for people" asks what is done for them, not for a people's name
+        ("Promoting cyber culture will in turn do what for people?", ""),
+        ("Which Chinese city hosted it?", "name"),
         ("What strategy is China implementing for broadband?", ""),
         # a place in a numbered list, answered by "Second, ...", not a count
         ("Among the five proposals, which number deals with cultural exchange?", "position"),
