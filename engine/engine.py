@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from engine import conversation, lexical
-from engine.enumeration import AnnouncedList, announced_lists, beyond_item, ordinal_item
+from engine.enumeration import AnnouncedList, Item, announced_lists, beyond_item, lists_asked, ordinal_item
 from engine.evidence import STRUCTURAL, Evidence, Weights, gather, pinned
 from engine.language import looks_english, translate
 from engine.llm import ChatBackend, LLMError, backend_name, make_backend
@@ -124,7 +124,8 @@ class Engine:
         # question with an ordinal ("When was the first conference?") does not.
         item = None if kind else ordinal_item(question, self._lists.values())
         if item is None:
-            return passages, found
+            listed = [] if kind else lists_asked(question, self._lists.values())
+            return self._in_item(question, listed, passages, found) if listed else (passages, found)
         passage, (start, end), _ = item
         section = [
             p for p in self.index.passages.values() if p.doc == passage.doc and p.section == passage.section
@@ -149,6 +150,35 @@ class Engine:
             ]
         rest = [e for e in found if (e.passage.id, e.start) != (passage.id, start)]
         return list(dict.fromkeys([passage, *passages])), [pinned(passage, (start, end)), *rest]
+
+    def _in_item(
+        self, question: str, lists: list[AnnouncedList], passages: list[Passage], found: list[Evidence]
+    ) -> tuple[list[Passage], list[Evidence]]:
+        """Evidence for "which proposal mentions the Broadband China strategy?": the heading of the
+        item whose section holds the topic, then the sentence that holds it.
+
+        The item never calls itself "the first proposal", so sentence scoring alone would quote
+        the topic's sentence without saying where it sits, or refuse for want of "proposal".
+        """
+        items = {(p.doc, p.section): Item(p, span, a.text) for a in lists for p, span in a.items}
+        inside = [p for p in self.index.passages.values() if (p.doc, p.section) in items]
+        listing = {t for a in lists for t in lexical.content_terms(a.text)}
+        asked = set(lexical.content_terms(question)) - listing  # the topic, not the list's words
+        candidates = [
+            e
+            for e in gather(question, inside, self._vectors, self.weights)
+            if asked & set(lexical.content_terms(e.passage.text))
+        ]
+        best = max(candidates, key=lambda e: e.score, default=None)
+        if best is None or best.score < self.settings.answerable_threshold:
+            return passages, found
+        item = items[(best.passage.doc, best.passage.section)]
+        shown = [pinned(item.passage, item.span)]
+        if (best.passage.id, best.start) != (item.passage.id, item.span[0]):
+            shown.append(pinned(best.passage, (best.start, best.end)))
+        keys = {(e.passage.id, e.start) for e in shown}
+        rest = [e for e in found if (e.passage.id, e.start) not in keys]
+        return list(dict.fromkeys([item.passage, best.passage, *passages])), [*shown, *rest]
 
     def _parts(
         self, question: str, documents: Sequence[str] | None = None

@@ -73,6 +73,12 @@ _ORDINALS = {
     word: n
     for n, word in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), 1)
 }
+# "The closing proposal", "the final principle": the rank is the list's length. These words
+# have other uses ("the final mile"), so one counts only beside a noun that names list items.
+_LAST = frozenset("last final closing concluding".split())
+_ITEM_NOUNS = frozenset(lexical.content_terms("point principle proposal step measure goal priority"))
+# Words that ask for an item's heading itself: "what does the fifth proposal's heading say ...?"
+_HEADING = frozenset("heading headline title".split())
 ORDINAL_WINDOW = 3  # the list's noun sits this close to the ordinal: "which principle comes third"
 
 
@@ -98,25 +104,28 @@ def ordinal_item(question: str, lists: Iterable[AnnouncedList]) -> Item | None:
     if at < 0:
         return None
     terms = _near_ordinal(question, words, at)
-    rank = _ORDINALS[words[at]]
+    if words[at] in _LAST and not terms & _ITEM_NOUNS:
+        return None
     best: tuple[int, Item] | None = None
     for announced in lists:
+        rank = _ORDINALS.get(words[at], len(announced.items))
         shared = terms & set(lexical.content_terms(announced.text))
-        if shared and len(announced.items) >= rank and (best is None or len(shared) > best[0]):
+        if shared and len(announced.items) >= rank > 0 and (best is None or len(shared) > best[0]):
             best = (len(shared), Item(*announced.items[rank - 1], announced.text))
     return best[1] if best else None
 
 
 def _ordinal_at(words: list[str]) -> int:
-    """Index of the first ordinal word ("third"), or -1."""
-    return next((i for i, word in enumerate(words) if word in _ORDINALS), -1)
+    """Index of the first ordinal word ("third", "last"), or -1."""
+    return next((i for i, word in enumerate(words) if word in _ORDINALS or word in _LAST), -1)
 
 
 def _near_ordinal(question: str, words: list[str], at: int) -> set[str]:
     """Content terms next to the ordinal at ``at``: the list's noun ("third principle")."""
     near = words[max(0, at - ORDINAL_WINDOW) : at] + words[at + 1 : at + 1 + ORDINAL_WINDOW]
     names = {w.lower() for w in re.findall(r"(?<=\w )[A-Z]\w*", question)}  # "the first World ... Conference"
-    return set(lexical.content_terms(" ".join(w for w in near if w not in _ORDINALS and w not in names)))
+    kept = (w for w in near if w not in _ORDINALS and w not in _LAST and w not in names)
+    return set(lexical.content_terms(" ".join(kept)))
 
 
 def beyond_item(question: str, item: Item) -> set[str]:
@@ -125,11 +134,11 @@ def beyond_item(question: str, item: Item) -> set[str]:
 
     Words of the sentence that announced the list describe the list, not something inside the
     item: "the third of the principles listed for transforming global internet governance"
-    asks for the item itself.
+    asks for the item itself, and so does a question about its heading.
     """
     words = lexical.words(question)
     at = _ordinal_at(words)
-    if at < 0:
+    if at < 0 or _HEADING & set(words):
         return set()
     return (
         set(lexical.content_terms(question))
@@ -137,3 +146,28 @@ def beyond_item(question: str, item: Item) -> set[str]:
         - set(lexical.content_terms(words[at]))
         - set(lexical.content_terms(item.announcement))
     )
+
+
+# "Which of the five proposals mentions the World Internet Conference?", "Under which principle is
+# the UN Charter brought up?": a list's noun after which/what, singular or after "of the".
+_WHICH_ITEM = re.compile(
+    r"\b(?:which|what)\s+(?:one\s+)?(?:of\s+(?:the|his|its|these|those)\s+(\w+(?:\s+\w+)?)|(?:numbered\s+)?(\w+))",
+    re.IGNORECASE,
+)
+
+
+def lists_asked(question: str, lists: Iterable[AnnouncedList]) -> list[AnnouncedList]:
+    """The lists of which the question asks for one item by what the item says, not by its rank.
+
+    "Which numbered proposal is the Broadband China strategy mentioned in?" names the list
+    ("I wish to propose five points.") and a topic inside one of its items, which never calls
+    itself a proposal. "What principles must be upheld?" (plural) asks for the whole list, and
+    "the third principle" for an item by rank (see ordinal_item).
+    """
+    if _ordinal_at(lexical.words(question)) >= 0:
+        return []
+    nouns: set[str] = set()
+    for of_the, single in _WHICH_ITEM.findall(question):
+        if of_the or not single.lower().endswith("s"):
+            nouns |= set(lexical.content_terms(of_the or single)) & _ITEM_NOUNS  # not "which global trends"
+    return [announced for announced in lists if nouns & set(lexical.content_terms(announced.text))]

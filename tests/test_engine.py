@@ -49,6 +49,13 @@ ANSWERABLE = {
     ),
     # Two questions: its "it" can only be the speech.
     "What's the title of this speech and what date is it from?": "December 16, 2015",
+    # The item that holds a topic, named by its heading: the item never calls itself a proposal.
+    "Which of the five proposals brings up the Internet Plus action plan?": "Third, promote",
+    "Under which principle does the speech mention the Charter of the United Nations?": "cyber sovereignty",
+    # "the closing proposal" is the last one; its own sentences answer.
+    "What should governance rest on, per the closing proposal?": "consultation",
+    # "do what for people" asks what is done for them, not for a name
+    "Promoting cyber culture will in turn do what for people?": "minds and thoughts",
 }
 UNANSWERABLE = [
     "Which city hosted the conference?",

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import SPEECH_NAME
 from engine.engine import Engine
-from engine.enumeration import AnnouncedList, announced_lists, ordinal_item
+from engine.enumeration import AnnouncedList, announced_lists, beyond_item, lists_asked, ordinal_item
 from ingest import chunker, loader
 from ingest.passage import Passage
 
@@ -43,6 +43,51 @@ def test_an_ordinal_picks_the_item_of_the_list_its_noun_names(passages: list[Pas
     assert principle and principle.passage.text.startswith("– Promotion of openness and cooperation.")
     assert point and point.passage.text.startswith("Third, promote innovative development")
     assert ordinal_item("What does the speech say about openness?", lists) is None
+
+
+def test_last_final_and_closing_pick_the_last_item(passages: list[Passage]) -> None:
+    lists = announced_lists(passages).values()
+    closing = ordinal_item("What should governance rest on, per the closing proposal?", lists)
+    final = ordinal_item("Which principle is listed last?", lists)
+    assert closing and closing.passage.text.startswith("Fifth, build an internet governance system")
+    assert final and final.passage.text.startswith("– Good order.")
+    # "last" beside a word no announcement shares is not a rank
+    assert ordinal_item('What is the "last kilometer" of infrastructure?', lists) is None
+    # nor beside words the announcement shares ("internet") that name no list item
+    assert ordinal_item("What does it call the 'final mile' of internet infrastructure?", lists) is None
+
+
+def test_a_question_about_an_items_heading_asks_nothing_inside_it(passages: list[Passage]) -> None:
+    lists = announced_lists(passages).values()
+    question = "What does the fifth proposal's heading say the governance system should promote?"
+    item = ordinal_item(question, lists)
+    assert item is not None and beyond_item(question, item) == set()
+    inside = "What does the fifth proposal say the governance system should promote?"
+    assert beyond_item(inside, item)  # without "heading" it asks inside the item
+
+
+@pytest.mark.parametrize(
+    ("question", "announcement"),
+    [
+        ("Which numbered proposal is the Broadband China strategy mentioned in?", "propose five points"),
+        ("Under which of the four principles is the UN Charter brought up?", "principles must be upheld"),
+        ("The Mo Zi saying appears inside which principle?", "principles must be upheld"),
+        ("What principles must be upheld?", None),  # plural: the whole list
+        ("Which principle comes third?", None),  # by rank: ordinal_item's
+        ("What does the speech say about broadband?", None),
+        # "global" and "government" are words of an announcement, not nouns for its items
+        ("Which global trends will make the internet play a bigger role?", None),
+        ("Which government body organized the conference?", None),
+    ],
+)
+def test_a_which_item_question_names_its_list(
+    passages: list[Passage], question: str, announcement: str | None
+) -> None:
+    texts = [a.text for a in lists_asked(question, announced_lists(passages).values())]
+    if announcement is None:
+        assert texts == []
+    else:
+        assert len(texts) == 1 and announcement in texts[0]
 
 
 def test_the_engine_finds_the_lists_once(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
