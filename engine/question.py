@@ -173,12 +173,31 @@ def has_kind(kind: str, text: str, question: str = "") -> bool:
     if not kind:
         return True
     found = [m.group(0) for m in FACT_KINDS[kind][1].finditer(text)]
+    if kind == "name" and _title_case(text):
+        return False  # "Work Together to Build a Healthy Cyberspace": capitals mark a title, not names
     if kind == "name":
         # The whole name must be new: "Broadband China" answers "what's the name of the broadband
         # strategy?", though the question says "broadband" and "China" separately.
         asked = " ".join(lexical.words(question))
         found = [f for f in found if not re.search(rf"\b{re.escape(f.lower())}\b", asked)]
+        if _WHO.match(question):
+            found = [f for f in found if f.split()[-1] not in _NOT_A_DOER]
     return bool(found)
+
+
+def _title_case(text: str) -> bool:
+    """Whether most longer words are capitalised, as in a title or heading."""
+    longer = [w for w in re.findall(r"[A-Za-z]+", text) if len(w) > 3]
+    return len(longer) >= 3 and sum(w[0].isupper() for w in longer) >= 0.8 * len(longer)
+
+
+_WHO = re.compile(r"^\W*who\b", re.IGNORECASE)
+# Names of events and documents: "Who delivered this speech?" is not answered by "the Second
+# World Internet Conference", the occasion a note names.
+_NOT_A_DOER = frozenset(
+    "Conference Forum Summit Ceremony Congress Expo".split()
+    + "Strategy Plan Charter Declaration Convention Agenda".split()
+)
 
 
 # A quoted phrase: straight or curly quotes, the apostrophe of "speech's" excluded by the

@@ -17,7 +17,9 @@ def should_refuse(question: str, evidence: list[Evidence], threshold: float) -> 
 
     A question that names nothing but the kind of fact it wants ("When was it given?", "In
     which year was the speech given?") has no words to match, so its typed evidence (the date
-    line) stands without a score threshold.
+    line) stands without a score threshold. Only a date: every document has its date line,
+    but "Who delivered this speech?" is not answered by just any name the text holds ("Mo Zi",
+    the source of a saying).
     """
     if not evidence or not evidence[0].eligible:
         return True
@@ -25,4 +27,4 @@ def should_refuse(question: str, evidence: list[Evidence], threshold: float) -> 
     # Evidence the question labels comes first ("note 1" puts the note first), whatever its score:
     # how well the text matches is the best eligible score.
     best = max(e.score for e in evidence if e.eligible)
-    return best < threshold and not (ask.kind and not ask.topic)
+    return best < threshold and not (ask.kind == "date" and not ask.topic)

@@ -63,6 +63,10 @@ UNANSWERABLE = [
     "What percentage of the population has internet access?",
     # Off the text's subject; only "2015" matches, in the date line, which names no winner.
     "Who won the 2015 Nobel Prize in Literature?",
+    # Names nothing but a doer: the text's only person is the source of a saying, its only
+    # other names the title's words and the conference, neither of which delivered anything.
+    "Who delivered this speech?",
+    "Who spoke at the opening ceremony after this speech?",
 ]
 
 # DESIGN.md section 7; mode, closest and retrieved are documented extras of engine.types.Answer.

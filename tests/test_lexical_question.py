@@ -205,6 +205,18 @@ def test_a_name_already_in_the_question_does_not_count() -> None:
     assert not has_kind("name", "It is the Broadband China strategy.", "Is Broadband China a strategy?")
 
 
+def test_an_event_is_not_who_did_something() -> None:
+    note = "Part of the speech at the opening ceremony of the Second World Internet Conference."
+    assert not has_kind("name", note, "Who delivered this speech?")
+    assert has_kind("name", note, "Which event was the speech part of?")  # not a "who" question
+    assert has_kind("name", "The speech was delivered by Xi Jinping.", "Who delivered this speech?")
+
+
+def test_the_words_of_a_title_are_not_names() -> None:
+    assert not has_kind("name", "Work Together to Build a Healthy Cyberspace*", "Who delivered this speech?")
+    assert has_kind("name", "Then Mo Zi and Xun Zi wrote on Order in the World.", "Who wrote on order?")
+
+
 def test_a_capitalised_sentence_start_is_not_a_name() -> None:
     assert not has_kind("name", "Cyberspace is a common space for human activities.")
 
