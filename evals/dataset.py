@@ -55,7 +55,18 @@ HELDOUT_PATH = DATA_DIR / "heldout.jsonl"
 # The blind sets, newest (the only one not yet used to guide a change) first.
 BLIND_SETS: dict[str, Path] = {
     name: DATA_DIR / f"{name}.jsonl"
-    for name in ("blind10", "blind9", "blind8", "blind7", "blind6", "blind5", "blind4", "blind3", "blind2", "blind")
+    for name in (
+        "blind10",
+        "blind9",
+        "blind8",
+        "blind7",
+        "blind6",
+        "blind5",
+        "blind4",
+        "blind3",
+        "blind2",
+        "blind",
+    )
 }
 GOLDEN_PATH = DATA_DIR / "golden.jsonl"
 
