@@ -124,7 +124,8 @@ class Engine:
         # question with an ordinal ("When was the first conference?") does not.
         item = None if kind else ordinal_item(question, self._lists.values())
         if item is None:
-            listed = [] if kind else lists_asked(question, self._lists.values())
+            # "What is the name of the principle that says ...?" asks for an item's heading, a name.
+            listed = [] if kind not in ("", "name") else lists_asked(question, self._lists.values())
             return self._in_item(question, listed, passages, found) if listed else (passages, found)
         passage, (start, end), _ = item
         section = [

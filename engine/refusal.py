@@ -8,6 +8,8 @@ question's focus, and that matches the question well enough.
 
 from __future__ import annotations
 
+import re
+
 from engine.evidence import Evidence
 from engine.question import parse
 
@@ -23,8 +25,30 @@ def should_refuse(question: str, evidence: list[Evidence], threshold: float) -> 
     """
     if not evidence or not evidence[0].eligible:
         return True
+    if other_instance(question, list(dict.fromkeys(e.passage.text for e in evidence))):
+        return True
     ask = parse(question)
     # Evidence the question labels comes first ("note 1" puts the note first), whatever its score:
     # how well the text matches is the best eligible score.
     best = max(e.score for e in evidence if e.eligible)
     return best < threshold and not (ask.kind == "date" and not ask.topic)
+
+
+_ORDINAL = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
+# An ordinal before a capitalised name: "the first World Internet Conference".
+_NUMBERED_NAME = re.compile(rf"\b({_ORDINAL})\s+((?-i:[A-Z]\w+)(?:\s+(?-i:[A-Z]\w+))*)", re.IGNORECASE)
+
+
+def other_instance(question: str, texts: list[str]) -> bool:
+    """Whether the question names one instance of a series that the texts mention only as others.
+
+    "What did the speaker say at the first World Internet Conference?" is about an event the
+    speech never covers: it names only the Second World Internet Conference, whose passages
+    match every other word of the question.
+    """
+    for match in _NUMBERED_NAME.finditer(question):
+        asked, name = match.group(1).lower(), re.escape(match.group(2))
+        said = {m.lower() for text in texts for m in re.findall(rf"\b({_ORDINAL})\s+{name}\b", text, re.I)}
+        if said and asked not in said:
+            return True
+    return False

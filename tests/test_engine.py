@@ -54,6 +54,10 @@ ANSWERABLE = {
     "Under which principle does the speech mention the Charter of the United Nations?": "cyber sovereignty",
     # "the closing proposal" is the last one; its own sentences answer.
     "What should governance rest on, per the closing proposal?": "consultation",
+    # asks for the heading, a name, of the item that holds the statement
+    "No country should pursue cyber hegemony. What is the name of the principle that says so?": (
+        "cyber sovereignty"
+    ),
     # "do what for people" asks what is done for them, not for a name
     "Promoting cyber culture will in turn do what for people?": "minds and thoughts",
 }
@@ -67,6 +71,8 @@ UNANSWERABLE = [
     # other names the title's words and the conference, neither of which delivered anything.
     "Who delivered this speech?",
     "Who spoke at the opening ceremony after this speech?",
+    # The text names only the Second World Internet Conference, whose passages match the rest.
+    "What did the speaker say at the first World Internet Conference?",
 ]
 
 # DESIGN.md section 7; mode, closest and retrieved are documented extras of engine.types.Answer.
