@@ -82,6 +82,11 @@ _KIND_STEMS = frozenset(lexical.content_terms(" ".join(_KIND_NOUNS)))
 _PLACE_STEMS = frozenset(lexical.content_terms("title heading header line top bottom page"))
 _NOT_TOPIC = _KIND_STEMS | _PLACE_STEMS
 _SKIP = frozenset("kind kinds sort sorts type types other specific exact particular main".split())
+# Verbs that follow "what" directly: "what becomes of the world" has no noun to focus on, and
+# "becomes" would favour every passage that says "become".
+_WH_VERBS = frozenset(
+    "becomes became happens happened makes made remains lies comes goes follows occurs".split()
+)
 # Nouns for the wording of an answer ("what expression", "which phrase"): the text never calls
 # its own words that, and the stem would match unrelated uses ("express train").
 _WORDING = frozenset(
@@ -126,6 +131,8 @@ def _focus(question: str) -> tuple[tuple[str, ...], bool]:
     if not match:
         return (), False
     words = lexical.words(match.group(2))
+    if words and words[0] in _WH_VERBS:
+        return (), False
     counted = bool(words) and words[0] in _COUNTING  # "which three (cyber) threats": a list described
     identifies = match.group(1).lower() == "which" and not counted
     if len(words) > 2 and words[0] in _COPULA and words[1] in _ARTICLES:

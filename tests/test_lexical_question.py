@@ -100,6 +100,7 @@ def test_parse_fact_kind(question: str, kind: str) -> None:
     ("question", "focus"),
     [
         ("Which city hosted the conference?", ("citi",)),
+        ("What becomes of the world when people care for one another?", ()),  # a verb, no noun
         ("What kind of governance system does the speech propose?", ("system",)),
         ("What is the title?", ("titl",)),  # the noun after "what is the"
         ("What year will broadband cover every village?", ()),
