@@ -180,9 +180,9 @@ def has_kind(kind: str, text: str, question: str = "") -> bool:
     if not kind:
         return True
     found = [m.group(0) for m in FACT_KINDS[kind][1].finditer(text)]
-    if kind == "name" and _title_case(text):
-        return False  # "Work Together to Build a Healthy Cyberspace": capitals mark a title, not names
     if kind == "name":
+        if _title_case(text):
+            return False  # "Work Together to Build a Healthy Cyberspace": capitals mark a title, not names
         # The whole name must be new: "Broadband China" answers "what's the name of the broadband
         # strategy?", though the question says "broadband" and "China" separately.
         asked = " ".join(lexical.words(question))
