@@ -69,10 +69,7 @@ def _items(after: Sequence[Passage]) -> tuple[tuple[Passage, tuple[int, int]], .
     return tuple(items)
 
 
-_ORDINALS = {
-    word: n
-    for n, word in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), 1)
-}
+_ORDINALS = {word: n for n, word in enumerate(lexical.ORDINALS, 1)}
 # "The closing proposal", "the final principle": the rank is the list's length. These words
 # have other uses ("the final mile"), so one counts only beside a noun that names list items.
 _LAST = frozenset("last final closing concluding".split())

@@ -47,7 +47,7 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # ("what number of villages" counts).
     "position": (
         re.compile(r"\bwhich (\w+ )?number\b", re.I),
-        re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b", re.I),
+        re.compile(rf"\b({'|'.join(lexical.ORDINALS)})\b", re.I),
     ),
     # Named things: answered only by a proper name the question does not already contain.
     "name": (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from engine import lexical
 from engine.evidence import Evidence
 from engine.question import parse
 
@@ -34,7 +35,7 @@ def should_refuse(question: str, evidence: list[Evidence], threshold: float) -> 
     return best < threshold and not (ask.kind == "date" and not ask.topic)
 
 
-_ORDINAL = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
+_ORDINAL = "|".join(lexical.ORDINALS)
 # An ordinal before a capitalised name: "the first World Internet Conference".
 _NUMBERED_NAME = re.compile(rf"\b({_ORDINAL})\s+((?-i:[A-Z]\w+)(?:\s+(?-i:[A-Z]\w+))*)", re.IGNORECASE)
 
