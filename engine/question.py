@@ -33,9 +33,18 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
         re.compile(f"{_YEAR}|{_MONTH}", re.I),
     ),
+    # "How often do cybercrimes happen?" is answered by "frequently" as well as by "twice a year".
+    "frequency": (
+        re.compile(r"\bhow (often|frequently)\b|\b(what|which) (\w+ )?frequency\b", re.I),
+        re.compile(
+            _QUANTITY + r"|\b(frequent(ly)?|often|daily|weekly|monthly|yearly|annually|always|never|rarely"
+            r"|seldom|sometimes|occasionally|regularly|constantly|repeatedly|every|once|twice|times)\b",
+            re.I,
+        ),
+    ),
     "quantity": (
         re.compile(
-            r"\bhow (many|much|long|often|fast|far|big|large)\b"
+            r"\bhow (many|much|long|fast|far|big|large)\b"
             rf"|\b(what|which) (\w+ )?(percentage|percent|amount|share|sum|{_MEASURES})\b"
             r"|\bwhat (\w+ )?number\b",
             re.I,
@@ -54,7 +63,7 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(
             rf"\b(which|what) {_MODIFIER}(country|countries|city|cities|town|nation|person|people"
             r"|organi[sz]ation|company|companies|firms?|philosopher|author|leader|president|official|venue|place)\b"
-            r"|\bname of\b|\bwho (is|was) the\b"
+            r"|\bname of\b|\bwho (is|was) the\b|\b(which|what) named\b"
             # "Who won the prize?", "Who delivered this speech?": a past deed has a named doer
             # ("Who should take part?" asks for roles, which the text need not name).
             r"|^\W*who (\w+ed|won|wrote|gave|said|spoke|made|led|built|founded|began|ran|held|took)\b",
@@ -73,7 +82,7 @@ _AUX = frozenset(
 _COPULA = frozenset("is are was were".split())
 _ARTICLES = frozenset("the a an".split())
 _KIND_NOUNS = frozenset(
-    "year date day month percentage percent number amount share sum".split() + _MEASURES.split("|")
+    "year date day month percentage percent number amount share sum frequency".split() + _MEASURES.split("|")
 )
 _COUNTING = frozenset("two three four five six several both pair couple few many".split())
 _KIND_STEMS = frozenset(lexical.content_terms(" ".join(_KIND_NOUNS)))
@@ -87,10 +96,14 @@ _SKIP = frozenset("kind kinds sort sorts type types other specific exact particu
 _WH_VERBS = frozenset(
     "becomes became happens happened makes made remains lies comes goes follows occurs".split()
 )
+# "What is the last of the things each country may choose?" asks for one of the things: the
+# place word and its "of the" lead to the noun.
+_PLACE_WORDS = frozenset(lexical.ORDINALS + ("last", "final", "next", "previous"))
 # Nouns for the wording of an answer ("what expression", "which phrase"): the text never calls
 # its own words that, and the stem would match unrelated uses ("express train").
 _WORDING = frozenset(
     "expression expressions phrase phrases term terms word words wording image images".split()
+    + "verb verbs noun nouns adjective adjectives adverb adverbs".split()
 )
 
 
@@ -98,7 +111,7 @@ _WORDING = frozenset(
 class Ask:
     """The parts of a question the refusal decision uses."""
 
-    kind: str  # "date" | "quantity" | "position" | "name" | ""
+    kind: str  # "date" | "frequency" | "quantity" | "position" | "name" | ""
     focus: tuple[str, ...]  # stemmed noun phrase after which/what: ("citi",) for "which city"
     identifies: bool  # the text must name the focus ("which city"), not just describe it ("what remedy")
     terms: tuple[str, ...]  # stemmed content terms
@@ -106,9 +119,17 @@ class Ask:
     about_note: bool = False  # names a footnote ("note 1", "the asterisk footnote"): notes answer it
 
 
+# A wh-word after a preposition, once the question has asked its own: "What two verbs does it use
+# for what countries should do?" opens a relative clause, which asks for no countries.
+_FIRST_WH = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
+_RELATIVE_WH = re.compile(r"\b(for|to|about|of|on|in|with|from|by|at) (what|which)\b", re.IGNORECASE)
+
+
 def parse(question: str) -> Ask:
     """Fact kind, focus noun and content terms of a question."""
-    kind = next((name for name, (asks, _) in FACT_KINDS.items() if asks.search(question)), "")
+    first = _FIRST_WH.search(question)
+    asking = question[: first.end()] + _RELATIVE_WH.sub(r"\1", question[first.end() :]) if first else question
+    kind = next((name for name, (asks, _) in FACT_KINDS.items() if asks.search(asking)), "")
     terms = tuple(lexical.content_terms(question))
     topic = tuple(t for t in terms if t not in _NOT_TOPIC) if kind else terms
     return Ask(kind, *_focus(question), terms, topic, bool(_NOTE.search(question)))
@@ -137,12 +158,14 @@ def _focus(question: str) -> tuple[tuple[str, ...], bool]:
     identifies = match.group(1).lower() == "which" and not counted
     if len(words) > 2 and words[0] in _COPULA and words[1] in _ARTICLES:
         words, identifies = words[2:], True  # "what is the title of ...": the noun after the article
+    if len(words) > 2 and words[0] in _PLACE_WORDS and words[1] == "of":
+        words = words[3:] if words[2] in _ARTICLES else words[2:]
     phrase: list[str] = []
     for word in words:
         if word in _SKIP or word in _COUNTING or (word == "of" and not phrase):
             continue
-        if word in _AUX or word in lexical.STOPWORDS:
-            break
+        if word in _AUX or word in lexical.STOPWORDS or (phrase and word in _WH_VERBS):
+            break  # "which crime comes last": the verb ends the noun phrase
         phrase.append(word)
         if word in _KIND_NOUNS:
             break  # "what date appears under", "which number deals with": a verb follows the kind noun
@@ -186,7 +209,11 @@ def has_kind(kind: str, text: str, question: str = "") -> bool:
         # The whole name must be new: "Broadband China" answers "what's the name of the broadband
         # strategy?", though the question says "broadband" and "China" separately.
         asked = " ".join(lexical.words(question))
-        found = [f for f in found if not re.search(rf"\b{re.escape(f.lower())}\b", asked)]
+        found = [
+            f
+            for f in found
+            if f not in _COMMON_ACRONYMS and not re.search(rf"\b{re.escape(f.lower())}\b", asked)
+        ]
         if _WHO.match(question):
             found = [f for f in found if f.split()[-1] not in _NOT_A_DOER]
     return bool(found)
@@ -198,6 +225,8 @@ def _title_case(text: str) -> bool:
     return len(longer) >= 3 and sum(w[0].isupper() for w in longer) >= 0.8 * len(longer)
 
 
+# Capitals that abbreviate common nouns, not names: "the IT infrastructure" names no country.
+_COMMON_ACRONYMS = frozenset("IT ICT AI GDP PC TV ID IP CPU".split())
 _WHO = re.compile(r"^\W*who\b", re.IGNORECASE)
 # Names of events and documents: "Who delivered this speech?" is not answered by "the Second
 # World Internet Conference", the occasion a note names.

@@ -90,6 +90,11 @@ def test_content_terms_never_contain_stopwords_or_empty_terms(text: str) -> None
         ("Which number of the proposals covers security?", "position"),
         ("What number of villages lack broadband?", "quantity"),
         ("Why should cyberspace be governed by law?", ""),
+        # "how often" is answered by "frequently" as well as by a count
+        ("How often do cybercrimes happen around the world?", "frequency"),
+        # a second wh-word after a preposition opens a relative clause: no countries are asked for
+        ("What two verbs does the speech use for what countries should jointly do about crime?", ""),
+        ("Which named code of ethics does the speech recommend?", "name"),
     ],
 )
 def test_parse_fact_kind(question: str, kind: str) -> None:
@@ -115,6 +120,12 @@ def test_parse_fact_kind(question: str, kind: str) -> None:
         # a verb follows the kind noun: "appears" and "deals" are not things the text must name
         ("What date appears under the title?", ()),
         ("Which number deals with cultural exchange?", ()),
+        # a verb ends the noun phrase: "last" is not what the text must name
+        ("Which crime comes last in the list of criminal activities?", ("crime",)),
+        # one of the things: the place word and its "of the" lead to the (generic) noun
+        ("What is the last of the things each country should be free to choose?", ()),
+        ("What is the first of the principles about?", ("principl",)),
+        ("Which verbs does the speech use for the fight against crime?", ()),  # wording, like "phrase"
     ],
 )
 def test_parse_focus(question: str, focus: tuple[str, ...]) -> None:
@@ -187,6 +198,21 @@ def test_a_bare_year_is_a_date_not_a_quantity() -> None:
 )
 def test_counts_are_quantities(text: str) -> None:
     assert has_kind("quantity", text)
+
+
+def test_a_frequency_is_a_count_or_a_word_for_how_often() -> None:
+    assert has_kind("frequency", "cybercrimes happen frequently around the world")
+    assert has_kind("frequency", "The conference meets twice a year.")
+    assert has_kind("frequency", "It is held 3 times a year.")
+    assert not has_kind("frequency", "Cyberspace is a common space for human activities.")
+
+
+def test_an_abbreviated_common_noun_is_not_a_name() -> None:
+    question = "Which countries lose out from the information gap?"
+    assert not has_kind(
+        "name", "Only when the IT infrastructure is well developed can information flow.", question
+    )
+    assert has_kind("name", "The UN Charter applies.", question)
 
 
 def test_lowercase_may_is_not_a_month() -> None:
