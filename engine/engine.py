@@ -14,6 +14,7 @@ from engine.enumeration import AnnouncedList, Item, announced_lists, beyond_item
 from engine.evidence import STRUCTURAL, Evidence, Weights, gather, pinned
 from engine.language import looks_english, translate
 from engine.llm import ChatBackend, LLMError, backend_name, make_backend
+from engine.place import Place, beyond_place, paragraph_at, place_asked
 from engine.prompts import Prompts
 from engine.question import anchor_phrases, check_question, parse, question_parts, wants_several
 from engine.refusal import should_refuse
@@ -123,6 +124,9 @@ class Engine:
         # "Which principle comes third?" names an item by its rank in a list; a date or count
         # question with an ordinal ("When was the first conference?") does not.
         item = None if kind else ordinal_item(question, self._lists.values())
+        place = place_asked(question) if item is None and passages else None
+        if place:
+            return self._at_place(question, place, passages, found)
         if item is None:
             # "What is the name of the principle that says ...?" asks for an item's heading, a name.
             listed = [] if kind not in ("", "name") else lists_asked(question, self._lists.values())
@@ -151,6 +155,37 @@ class Engine:
             ]
         rest = [e for e in found if (e.passage.id, e.start) != (passage.id, start)]
         return list(dict.fromkeys([passage, *passages])), [pinned(passage, (start, end)), *rest]
+
+    def _at_place(
+        self, question: str, place: Place, passages: list[Passage], found: list[Evidence]
+    ) -> tuple[list[Passage], list[Evidence]]:
+        """Evidence for "what does the opening paragraph say is widening?": that paragraph's best
+        sentence leads, or its first or last sentence when the question names a sentence.
+
+        The place stands for the question's focus noun ("what global trend does the first
+        sentence name first?" is answered by a sentence that never says "trend"), so the lead is
+        pinned (the answer starts there) when it holds the asked-for kind of fact. A named
+        sentence, or a paragraph asked about as a whole, is the answer whatever its similarity
+        to the question; a paragraph asked about something keeps its best sentence's score, so
+        the usual threshold still refuses what the paragraph does not say. A lead that lacks the
+        kind of fact still leads, so "Which city does the first sentence name?" is refused
+        instead of answered from elsewhere.
+        """
+        paragraph = paragraph_at(self.index.passages.values(), passages[0].doc, place.first)
+        inside = gather(question, paragraph, self._vectors, self.weights)
+        if place.unit == "sentence" and paragraph:
+            edge = paragraph[0 if place.first else -1]
+            start = edge.sentence_spans()[0 if place.first else -1][0]
+            inside = [e for e in inside if (e.passage.id, e.start) == (edge.id, start)]
+        if not inside:
+            return passages, found
+        lead = inside[0]
+        if lead.typed and (place.unit == "sentence" or not beyond_place(question)):
+            lead = pinned(lead.passage, (lead.start, lead.end))
+        elif lead.typed:
+            lead = replace(lead, focused=True, pinned=True)
+        rest = [e for e in found if (e.passage.id, e.start) != (lead.passage.id, lead.start)]
+        return list(dict.fromkeys([*paragraph, *passages])), [lead, *rest]
 
     def _in_item(
         self, question: str, lists: list[AnnouncedList], passages: list[Passage], found: list[Evidence]

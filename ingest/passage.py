@@ -37,6 +37,11 @@ class Passage:
         return [(skip + s, skip + e) for s, e in split_sentences(self.text[skip:])]
 
     @property
+    def paragraph(self) -> str:
+        """The number of the source paragraph ("7" for "<slug>#p7.2"): a long paragraph's windows share it."""
+        return self.id.rsplit("#p", 1)[1].split(".")[0]
+
+    @property
     def search_text(self) -> str:
         """What retrieval indexes: the passage plus its structural context."""
         return f"{self.context}\n{self.text}" if self.context else self.text

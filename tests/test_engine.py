@@ -60,6 +60,15 @@ ANSWERABLE = {
     ),
     # "do what for people" asks what is done for them, not for a name
     "Promoting cyber culture will in turn do what for people?": "minds and thoughts",
+    # A place in the document, found by its order: the sentence never says "trend" or "first".
+    "What global trend does the speech's first sentence name first?": "multipolarity",
+    "What is the last sentence of the speech?": "building a platform",
+    # "frequently" answers "how often", though it is no number
+    "How often, according to the speech, do infringements of privacy happen?": "frequently",
+    # "for what countries should do" is a relative clause: it asks for no country's name
+    "Which verbs does the speech use for what countries should jointly do about criminal activities?": (
+        "prevent and oppose"
+    ),
 }
 UNANSWERABLE = [
     "Which city hosted the conference?",
@@ -73,6 +82,9 @@ UNANSWERABLE = [
     "Who spoke at the opening ceremony after this speech?",
     # The text names only the Second World Internet Conference, whose passages match the rest.
     "What did the speaker say at the first World Internet Conference?",
+    # The opening paragraph is found, but it names no city: "IT" abbreviates a common noun.
+    "Which city does the opening paragraph mention?",
+    "Which named code of conduct does the speech recommend to internet users?",
 ]
 
 # DESIGN.md section 7; mode, closest and retrieved are documented extras of engine.types.Answer.

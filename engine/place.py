@@ -1,0 +1,60 @@
+"""Questions that point at a place in the document: "the very first sentence", "the closing paragraph".
+
+The place is found by the document's order, not by similarity: "Which development does the
+first sentence name first?" shares almost no words with that sentence, and "the first
+sentence" must not be read as the first item of a list (see enumeration.ordinal_item).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from engine import lexical
+from ingest.passage import Passage
+
+# "the opening paragraph", "the final sentence", but not "the last sentence of the fourth proposal":
+# that place is inside a list item, which the document's order alone cannot find.
+_PLACE = re.compile(
+    r"\b(first|opening|last|final|closing|concluding)\s+(sentence|paragraph)s?\b"
+    r"(?!\s+(?:of|in)\s+(?:the|this|that|its|his|her)\s+(?!speech|text|document|address|talk|article)\w)",
+    re.IGNORECASE,
+)
+_START = frozenset({"first", "opening"})
+
+
+class Place(NamedTuple):
+    """Where the question points: the start or the end of a document, by sentence or paragraph."""
+
+    first: bool
+    unit: str  # "sentence" | "paragraph"
+
+
+def place_asked(question: str) -> Place | None:
+    """The place the question names, or None."""
+    match = _PLACE.search(question)
+    return Place(match.group(1).lower() in _START, match.group(2).lower()) if match else None
+
+
+_PLACE_TERMS = frozenset(
+    lexical.content_terms("first opening last final closing concluding sentence paragraph")
+)
+
+
+def beyond_place(question: str) -> set[str]:
+    """What the question asks besides naming the place: nothing for "What does the last sentence say?"."""
+    return set(lexical.content_terms(question)) - _PLACE_TERMS
+
+
+def paragraph_at(passages: Iterable[Passage], doc: str, first: bool) -> list[Passage]:
+    """The passages (a long paragraph's windows) of the document's first or last body paragraph, in order.
+
+    Body paragraphs only: the title, the date line and the notes are not what "the opening
+    paragraph" or "the closing sentence" of a speech means.
+    """
+    body = sorted((p for p in passages if p.doc == doc and p.kind == "paragraph"), key=lambda p: p.position)
+    if not body:
+        return []
+    edge = body[0 if first else -1].paragraph
+    return [p for p in body if p.paragraph == edge]

@@ -1,0 +1,61 @@
+"""Places in a document named by the question: "the first sentence", "the closing paragraph"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import SPEECH_NAME
+from engine.place import Place, paragraph_at, place_asked
+from ingest import chunker, loader
+from ingest.passage import Passage
+
+SPEECH = "work-together-to-build-a-healthy-cyberspace"
+
+
+@pytest.fixture(scope="module")
+def passages(corpus_dir: Path) -> list[Passage]:
+    return chunker.chunk(loader.load_document(corpus_dir / SPEECH_NAME))
+
+
+@pytest.mark.parametrize(
+    ("question", "place"),
+    [
+        ("The very first sentence lists several trends. Which one comes first?", Place(True, "sentence")),
+        ("What does the opening paragraph say is widening?", Place(True, "paragraph")),
+        ("What is the speech's closing sentence about?", Place(False, "sentence")),
+        ("Quote the final paragraph of the speech.", Place(False, "paragraph")),
+        ("What does the last sentence of this text say?", Place(False, "sentence")),
+        # a place inside a list item: the document's order cannot find it
+        ("What does the last sentence of the fourth proposal say?", None),
+        ("What did the speaker say at the opening ceremony?", None),
+        ("Which principle comes first?", None),
+    ],
+)
+def test_place_asked(question: str, place: Place | None) -> None:
+    assert place_asked(question) == place
+
+
+def test_the_opening_paragraph_is_the_first_body_paragraph_with_all_its_windows(
+    passages: list[Passage],
+) -> None:
+    first = paragraph_at(reversed(passages), SPEECH, first=True)  # input order does not matter
+    assert [p.id for p in first] == [f"{SPEECH}#p3.1", f"{SPEECH}#p3.2"]  # not the title or the date line
+    assert first[0].text.startswith("With the development of world multipolarity")
+
+
+def test_the_closing_paragraph_is_the_last_body_paragraph_not_the_notes(passages: list[Passage]) -> None:
+    last = paragraph_at(passages, SPEECH, first=False)
+    assert [p.id for p in last] == [f"{SPEECH}#p14.1", f"{SPEECH}#p14.2"]
+    assert last[-1].text.endswith("healthy development of the internet.")
+
+
+def test_a_document_without_body_paragraphs_has_no_place(passages: list[Passage]) -> None:
+    assert paragraph_at(passages, "another-document", first=True) == []
+
+
+def test_windows_of_one_paragraph_share_its_number(passages: list[Passage]) -> None:
+    numbers = {p.id: p.paragraph for p in passages}
+    assert numbers[f"{SPEECH}#p3.1"] == numbers[f"{SPEECH}#p3.2"] == "3"
+    assert numbers[f"{SPEECH}#p13"] == "13"
