@@ -132,9 +132,7 @@ class Engine:
             listed = [] if kind not in ("", "name") else lists_asked(question, self._lists.values())
             return self._in_item(question, listed, passages, found) if listed else (passages, found)
         passage, (start, end), _ = item
-        section = [
-            p for p in self.index.passages.values() if p.doc == passage.doc and p.section == passage.section
-        ]
+        section = [p for p in self._documents[passage.doc] if p.section == passage.section]
         asked = beyond_item(question, item)  # nothing for "which principle comes third?": no section
         inside = [
             e
@@ -171,15 +169,19 @@ class Engine:
         kind of fact still leads, so "Which city does the first sentence name?" is refused
         instead of answered from elsewhere.
         """
-        paragraph = paragraph_at(self.index.passages.values(), passages[0].doc, place.first)
-        inside = gather(question, paragraph, self._vectors, self.weights)
-        if place.unit == "sentence" and paragraph:
-            edge = paragraph[0 if place.first else -1]
-            start = edge.sentence_spans()[0 if place.first else -1][0]
-            inside = [e for e in inside if (e.passage.id, e.start) == (edge.id, start)]
-        if not inside:
+        leads: list[tuple[list[Passage], Evidence]] = []
+        for doc in dict.fromkeys(p.doc for p in passages):  # in a library, the document that fits best
+            paragraph = paragraph_at(self._documents[doc], place.first)
+            inside = gather(question, paragraph, self._vectors, self.weights)
+            if place.unit == "sentence" and paragraph:
+                edge = paragraph[0 if place.first else -1]
+                start = edge.sentence_spans()[0 if place.first else -1][0]
+                inside = [e for e in inside if (e.passage.id, e.start) == (edge.id, start)]
+            if inside:
+                leads.append((paragraph, inside[0]))
+        if not leads:
             return passages, found
-        lead = inside[0]
+        paragraph, lead = max(leads, key=lambda pair: pair[1].score)  # ties: the best-retrieved document
         if lead.typed and (place.unit == "sentence" or not beyond_place(question)):
             lead = pinned(lead.passage, (lead.start, lead.end))
         elif lead.typed:
@@ -197,7 +199,9 @@ class Engine:
         the topic's sentence without saying where it sits, or refuse for want of "proposal".
         """
         items = {(p.doc, p.section): Item(p, span, a.text) for a in lists for p, span in a.items}
-        inside = [p for p in self.index.passages.values() if (p.doc, p.section) in items]
+        inside = [
+            p for doc in {d for d, _ in items} for p in self._documents[doc] if (doc, p.section) in items
+        ]
         listing = {t for a in lists for t in lexical.content_terms(a.text)}
         asked = set(lexical.content_terms(question)) - listing  # the topic, not the list's words
         candidates = [
@@ -372,6 +376,15 @@ class Engine:
         if translated is None:
             return replace(answer, notice=" ".join(filter(None, [answer.notice, UNTRANSLATED])))
         return replace(answer, answer=translated, translated_from=answer.answer)
+
+    @cached_property
+    def _documents(self) -> dict[str, list[Passage]]:
+        """Each document's passages in reading order, grouped once: questions about a place in a
+        document or an item of its lists would otherwise scan the whole library (100k passages)."""
+        documents: dict[str, list[Passage]] = {}
+        for passage in sorted(self.index.passages.values(), key=lambda p: (p.doc, p.position)):
+            documents.setdefault(passage.doc, []).append(passage)
+        return documents
 
     @cached_property
     def _lists(self) -> dict[str, AnnouncedList]:

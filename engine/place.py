@@ -47,13 +47,13 @@ def beyond_place(question: str) -> set[str]:
     return set(lexical.content_terms(question)) - _PLACE_TERMS
 
 
-def paragraph_at(passages: Iterable[Passage], doc: str, first: bool) -> list[Passage]:
-    """The passages (a long paragraph's windows) of the document's first or last body paragraph, in order.
+def paragraph_at(document: Iterable[Passage], first: bool) -> list[Passage]:
+    """The passages (a long paragraph's windows) of a document's first or last body paragraph, in order.
 
     Body paragraphs only: the title, the date line and the notes are not what "the opening
     paragraph" or "the closing sentence" of a speech means.
     """
-    body = sorted((p for p in passages if p.doc == doc and p.kind == "paragraph"), key=lambda p: p.position)
+    body = sorted((p for p in document if p.kind == "paragraph"), key=lambda p: p.position)
     if not body:
         return []
     edge = body[0 if first else -1].paragraph
