@@ -113,8 +113,13 @@ def ordinal_item(question: str, lists: Iterable[AnnouncedList]) -> Item | None:
 
 
 def _ordinal_at(words: list[str]) -> int:
-    """Index of the first ordinal word ("third", "last"), or -1."""
-    return next((i for i, word in enumerate(words) if word in _ORDINALS or word in _LAST), -1)
+    """Index of the first ordinal word ("third", "last"), or -1.
+
+    "first in the principles and then in the proposals" orders the asker's steps: that "first"
+    is an adverb, not a rank.
+    """
+    at = next((i for i, word in enumerate(words) if word in _ORDINALS or word in _LAST), -1)
+    return -1 if at >= 0 and words[at] == "first" and "then" in words[at + 1 :] else at
 
 
 def _near_ordinal(question: str, words: list[str], at: int) -> set[str]:

@@ -33,6 +33,15 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
         re.compile(f"{_YEAR}|{_MONTH}", re.I),
     ),
+    # "At what time of day did the ceremony begin?" wants a clock time, which no date line gives.
+    "time": (
+        re.compile(r"\b(what|which) (time|hour)\b", re.I),
+        re.compile(
+            r"\b\d{1,2}(:\d\d)?\s*(a\.?m\b\.?|p\.?m\b\.?)|\b\d{1,2}:\d\d\b|\bo'clock\b"
+            r"|\b(morning|afternoon|evening|noon|midnight|night|dawn|dusk)\b",
+            re.I,
+        ),
+    ),
     # "How often do cybercrimes happen?" is answered by "frequently" as well as by "twice a year".
     "frequency": (
         re.compile(r"\bhow (often|frequently)\b|\b(what|which) (\w+ )?frequency\b", re.I),
@@ -82,7 +91,8 @@ _AUX = frozenset(
 _COPULA = frozenset("is are was were".split())
 _ARTICLES = frozenset("the a an".split())
 _KIND_NOUNS = frozenset(
-    "year date day month percentage percent number amount share sum frequency".split() + _MEASURES.split("|")
+    "year date day month hour percentage percent number amount share sum frequency".split()
+    + _MEASURES.split("|")
 )
 _COUNTING = frozenset("two three four five six several both pair couple few many".split())
 _KIND_STEMS = frozenset(lexical.content_terms(" ".join(_KIND_NOUNS)))
@@ -111,7 +121,7 @@ _WORDING = frozenset(
 class Ask:
     """The parts of a question the refusal decision uses."""
 
-    kind: str  # "date" | "frequency" | "quantity" | "position" | "name" | ""
+    kind: str  # "date" | "time" | "frequency" | "quantity" | "position" | "name" | ""
     focus: tuple[str, ...]  # stemmed noun phrase after which/what: ("citi",) for "which city"
     identifies: bool  # the text must name the focus ("which city"), not just describe it ("what remedy")
     terms: tuple[str, ...]  # stemmed content terms

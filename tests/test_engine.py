@@ -85,6 +85,8 @@ UNANSWERABLE = [
     # The opening paragraph is found, but it names no city: "IT" abbreviates a common noun.
     "Which city does the opening paragraph mention?",
     "Which named code of conduct does the speech recommend to internet users?",
+    # The date line gives a day, not a time of day.
+    "At what time of day did the opening ceremony begin?",
 ]
 
 # DESIGN.md section 7; mode, closest and retrieved are documented extras of engine.types.Answer.

@@ -49,6 +49,9 @@ def test_the_speech_announces_its_principles_and_its_proposals(passages: list[Pa
         # that names no list item
         ('What is the "last kilometer" of infrastructure?', None),
         ("What does it call the 'final mile' of internet infrastructure?", None),
+        # "first ..., then ..." orders the asker's steps: no rank
+        ("How does it treat the law, first in the principles and then in the proposals?", None),
+        ("Which principle comes first, and what does it say?", "– Respect for cyber sovereignty."),
     ],
 )
 def test_an_ordinal_picks_the_item_of_the_list_its_noun_names(

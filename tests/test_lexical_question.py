@@ -95,6 +95,7 @@ def test_content_terms_never_contain_stopwords_or_empty_terms(text: str) -> None
         # a second wh-word after a preposition opens a relative clause: no countries are asked for
         ("What two verbs does the speech use for what countries should jointly do about crime?", ""),
         ("Which named code of ethics does the speech recommend?", "name"),
+        ("At what time of day did the ceremony begin?", "time"),
     ],
 )
 def test_parse_fact_kind(question: str, kind: str) -> None:
@@ -213,6 +214,12 @@ def test_an_abbreviated_common_noun_is_not_a_name() -> None:
         "name", "Only when the IT infrastructure is well developed can information flow.", question
     )
     assert has_kind("name", "The UN Charter applies.", question)
+
+
+def test_a_time_of_day_is_a_clock_time_or_a_part_of_the_day() -> None:
+    assert has_kind("time", "The ceremony began at 9:30 a.m. sharp.")
+    assert has_kind("time", "It opened in the morning.")
+    assert not has_kind("time", "December 16, 2015")  # a date line gives no time of day
 
 
 def test_lowercase_may_is_not_a_month() -> None:
