@@ -23,6 +23,7 @@ from engine.verify import Claim, Verdict, parse_claims, verify
 from index.build import PassageIndex, open_index
 from index.embedder import VectorCache
 from index.retriever import HybridRetriever
+from ingest.footnotes import marker_keys, note_key
 from ingest.passage import Passage
 from settings import Settings
 
@@ -343,6 +344,7 @@ class Engine:
         for extra in [v for e in chosen for v in _extract(e)] + self._announced_list(evidence[0]):
             if not any(_restates(v, extra) for v in kept):
                 kept.append(extra)
+        kept += self._notes_of(kept)
         if evidence[0].pinned:
             # Evidence found by the text's structure ("the third principle", a sentence of the
             # fifth proposal) is what was asked for: it leads, the model's sentence can only add.
@@ -399,6 +401,24 @@ class Engine:
         return [
             Verdict(Claim(p.text[s:e].lstrip("–—-•* "), ()), p, (s, e), 1.0) for p, (s, e) in announced.items
         ]
+
+    def _notes_of(self, verdicts: list[Verdict]) -> list[Verdict]:
+        """The notes the kept sentences' markers point to, each quoted once: 'chaos."1' brings
+        '1 Mo Zi.', the source of the saying, which the sentence itself never names."""
+        cited = {v.passage.id for v in verdicts if v.passage is not None}
+        notes: list[Verdict] = []
+        for verdict in verdicts:
+            if verdict.passage is None or not verdict.passage.notes:
+                continue
+            keys = marker_keys(verdict.passage.text[verdict.quote[0] : verdict.quote[1]])
+            for note_id in verdict.passage.notes:
+                note = self.index.passages.get(note_id)
+                if note is None or note.id in cited or note_key(note.text) not in keys:
+                    continue
+                cited.add(note.id)
+                (span,) = note.sentence_spans()[:1]
+                notes.append(Verdict(Claim(note.text[span[0] : span[1]], ()), note, span, 1.0))
+        return notes
 
     def _messages(self, question: str, shown: list[Evidence]) -> list[dict[str, str]]:
         passages = "\n".join(

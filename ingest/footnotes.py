@@ -55,7 +55,7 @@ def find_notes(paragraphs: list[Paragraph]) -> tuple[dict[str, list[int]], list[
     seen_heading = False
     for index in range(area, len(paragraphs)):
         text = paragraphs[index].text
-        key = _note_key(text)
+        key = note_key(text)
         if _is_notes_heading(paragraphs[index]):
             seen_heading = True
         elif key:
@@ -78,7 +78,7 @@ def _notes_area_start(paragraphs: list[Paragraph]) -> int:
     start = len(paragraphs)
     while start > 1:
         para = paragraphs[start - 1]
-        if not (para.kind == "other" or _note_key(para.text) or _is_notes_heading(para)):
+        if not (para.kind == "other" or note_key(para.text) or _is_notes_heading(para)):
             break
         start -= 1
     return start
@@ -88,7 +88,7 @@ def _is_notes_heading(para: Paragraph) -> bool:
     return para.kind == "heading" and heading_label(para.text).lower() in _NOTES_HEADINGS
 
 
-def _note_key(text: str) -> str | None:
+def note_key(text: str) -> str | None:
     """'*' for a '* ' line, the number for '1 ', '1. ' or '[1] ' lines, else None."""
     match = _NOTE_LINE.match(text)
     if not match:
@@ -97,16 +97,25 @@ def _note_key(text: str) -> str | None:
     return marker if marker == "*" else str(int(marker))
 
 
+def marker_keys(text: str) -> set[str]:
+    """The note keys of the marker-shaped spots in a text ('chaos."1' -> {"1"}).
+
+    Only a key whose note exists is a marker (see find_notes); callers match against their notes.
+    """
+    return {key for _, _, key in _spots(text)}
+
+
 def _markers(para: Paragraph, index: int) -> list[Marker]:
     """Every marker-shaped spot in a paragraph, in order."""
-    found = [
-        Marker(para.start + m.start(), para.start + m.end(), "*", index)
-        for m in _STAR_MARK.finditer(para.text)
-    ]
-    for match in _DIGIT_MARK.finditer(para.text):
+    return [Marker(para.start + start, para.start + end, key, index) for start, end, key in _spots(para.text)]
+
+
+def _spots(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, key) of every marker-shaped spot in a text, in order."""
+    found = [(m.start(), m.end(), "*") for m in _STAR_MARK.finditer(text)]
+    for match in _DIGIT_MARK.finditer(text):
         glued = match.group("glued")
-        if glued and match.start() >= 2 and para.text[match.start() - 2].isdigit():
+        if glued and match.start() >= 2 and text[match.start() - 2].isdigit():
             continue  # '1,000' or '3.5': the punctuation sits inside a number
-        key = str(int(glued or match.group("bracketed")))
-        found.append(Marker(para.start + match.start(), para.start + match.end(), key, index))
-    return sorted(found, key=lambda m: m.start)
+        found.append((match.start(), match.end(), str(int(glued or match.group("bracketed")))))
+    return sorted(found)

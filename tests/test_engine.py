@@ -414,6 +414,16 @@ def test_the_asterisk_footnote_is_found_by_name(ask: Callable[[str], Answer], en
     assert "opening ceremony" in answer.answer
 
 
+def test_a_quoted_sentence_brings_the_note_its_marker_points_to(
+    ask: Callable[[str], Answer], engine: Engine
+) -> None:
+    """The saying's sentence never names its source; its marker's note does ("1 Mo Zi.")."""
+    answer = ask("Who said that when there is mutual care the world will be in good order?")
+    notes = [c for c in answer.citations if engine.index.passages[c.passage_id].kind == "note"]
+    assert [c.quote for c in notes] == ["Mo Zi."]
+    assert "Mo Zi" in answer.answer
+
+
 def test_a_question_naming_a_note_cites_the_note(ask: Callable[[str], Answer], engine: Engine) -> None:
     # "source" is not in the note ("1 Mo Zi."); naming the note is what points to it.
     answer = ask("The saying about mutual care carries note 1. What source does that note give?")

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ingest.chunker import MAX_CONTEXT, chunk
+from ingest.footnotes import marker_keys
 from ingest.loader import MAX_BYTES, IngestError, SourceDoc, load_document
 from ingest.passage import Passage
 from ingest.sentences import split_sentences
@@ -123,6 +124,19 @@ def test_footnotes_link_both_ways(speech: list[Passage]) -> None:
     assert SAYING in mo_zi.context
     assert [p.id for p in speech if p.notes] == [items["p1"].id, items["p7"].id]
     assert [p.id for p in speech if p.refs] == [star_note.id, mo_zi.id]
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ('the world will be in chaos."1 To improve', {"1"}),
+        ("Work Together to Build a Healthy Cyberspace*", {"*"}),
+        ("as the report says [2], and", {"2"}),
+        ("By 2020, 1,000 villages and 3.5 million people", set()),  # numbers, not markers
+    ],
+)
+def test_marker_keys(text: str, keys: set[str]) -> None:
+    assert marker_keys(text) == keys
 
 
 def test_years_are_not_footnote_markers(speech: list[Passage]) -> None:
