@@ -19,9 +19,10 @@ _MONTH = r"(?-i:\b(January|February|March|April|May|June|July|August|September|O
 # Nouns that name a measurement: "what internet speed" wants a figure, like "how fast".
 _MEASURES = "speed|size|length|height|width|weight|distance|price|cost|rate|temperature|budget|capacity"
 # Counts and amounts; a bare year is a date, not a quantity ("by 2020" does not say how many).
+# "one another" counts nothing.
 _QUANTITY = (
-    r"(?<![\d,])(?!(1[5-9]\d\d|20\d\d)\b)\d[\d,.]*|\b(one|two|three|four|five|six|seven|eight|nine|ten"
-    r"|eleven|twelve|twenty|thirty|hundred|thousand|million|billion|percent|half|dozen|both)\b"
+    r"(?<![\d,])(?!(1[5-9]\d\d|20\d\d)\b)\d[\d,.]*|\b(one(?!\s+another)|two|three|four|five|six|seven|eight"
+    r"|nine|ten|eleven|twelve|twenty|thirty|hundred|thousand|million|billion|percent|half|dozen|both)\b"
 )
 # At most one word between "what" and its noun, and not a preposition or verb: "what city" and
 # "which Chinese city" name a city, "do what for people" does not ask for people.

@@ -216,6 +216,11 @@ def test_an_abbreviated_common_noun_is_not_a_name() -> None:
     assert has_kind("name", "The UN Charter applies.", question)
 
 
+def test_one_another_counts_nothing() -> None:
+    assert not has_kind("quantity", "countries to wrestle with one another", "How many countries?")
+    assert has_kind("quantity", "one of the basic norms", "How many norms?")
+
+
 def test_a_time_of_day_is_a_clock_time_or_a_part_of_the_day() -> None:
     assert has_kind("time", "The ceremony began at 9:30 a.m. sharp.")
     assert has_kind("time", "It opened in the morning.")
