@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine import lexical
-from engine.question import Ask, anchor_phrases, has_kind, parse
+from engine.question import Ask, anchor_phrases, has_kind, parse, specifies
 from ingest.passage import Passage
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -195,8 +195,9 @@ def _score(
         cosine=cosine,
         # A date or count answers only when it sits in a sentence about the question's topic.
         typed=has_kind(ask.kind, sentence, question)
-        and (
-            not ask.kind or not ask.topic or _lexical(list(ask.topic), sentence_terms, context_terms) >= 0.3
+        and (not ask.kind or not ask.topic or _lexical(list(ask.topic), sentence_terms, context_terms) >= 0.3)
+        and not (
+            ask.specific and set(ask.focus) <= sentence_terms and not specifies(ask.focus, sentence, question)
         ),
         focused=_focused(ask, passage_terms, sentence_terms | context_terms),
         labeled=passage.kind == "note" if ask.about_note else set(ask.focus) <= passage_terms,

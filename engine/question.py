@@ -30,7 +30,10 @@ _MODIFIER = r"(?!(?:for|to|of|in|on|at|by|with|from|about|is|are|was|were|do|doe
 FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "date": (
         re.compile(
-            r"^\W*when\b|\b(what|which) (year|date|day|month)\b|\bin what year\b|\bon what date\b", re.I
+            # "When the speaker compares them, which image comes first?": a clause, not a question
+            r"^\W*when\b(?![^?]*,\s*(what|which|who|how|why|where|does|do|did|is|are|was|were|can|should)\b)"
+            r"|\b(what|which) (year|date|day|month)\b|\bin what year\b|\bon what date\b",
+            re.I,
         ),
         re.compile(f"{_YEAR}|{_MONTH}", re.I),
     ),
@@ -83,6 +86,7 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
 }
 
+_SPECIFIC = re.compile(r"\b(which|what) (specific|particular)\b", re.IGNORECASE)
 _NOTE = re.compile(r"\b(foot)?notes?\b|\basterisk", re.IGNORECASE)
 _WH = re.compile(r"\b(which|what)\s+(.*)", re.IGNORECASE)
 _AUX = frozenset(
@@ -128,6 +132,7 @@ class Ask:
     terms: tuple[str, ...]  # stemmed content terms
     topic: tuple[str, ...]  # the terms that say what the fact is about: "year" left out of "which year"
     about_note: bool = False  # names a footnote ("note 1", "the asterisk footnote"): notes answer it
+    specific: bool = False  # "which specific wars": the focus noun alone ("lingering wars") is no answer
 
 
 # A wh-word after a preposition, once the question has asked its own: "What two verbs does it use
@@ -143,7 +148,9 @@ def parse(question: str) -> Ask:
     kind = next((name for name, (asks, _) in FACT_KINDS.items() if asks.search(asking)), "")
     terms = tuple(lexical.content_terms(question))
     topic = tuple(t for t in terms if t not in _NOT_TOPIC) if kind else terms
-    return Ask(kind, *_focus(question), terms, topic, bool(_NOTE.search(question)))
+    return Ask(
+        kind, *_focus(question), terms, topic, bool(_NOTE.search(question)), bool(_SPECIFIC.search(question))
+    )
 
 
 def _focus(question: str) -> tuple[tuple[str, ...], bool]:
@@ -228,6 +235,14 @@ def has_kind(kind: str, text: str, question: str = "") -> bool:
         if _WHO.match(question):
             found = [f for f in found if f.split()[-1] not in _NOT_A_DOER]
     return bool(found)
+
+
+def specifies(focus: tuple[str, ...], text: str, question: str) -> bool:
+    """Whether a text that uses the focus noun also says which one: a name the question lacks, or a
+    phrase after the noun ("a convention against terrorism"). "There are still lingering wars"
+    answers no "which specific wars"."""
+    qualified = rf"\b{re.escape(focus[-1])}\w*\s+(against|on|for|of|to|about|with|that|which|called|named)\b"
+    return has_kind("name", text, question) or bool(re.search(qualified, text, re.IGNORECASE))
 
 
 def _title_case(text: str) -> bool:

@@ -69,6 +69,8 @@ ANSWERABLE = {
     "Which verbs does the speech use for what countries should jointly do about criminal activities?": (
         "prevent and oppose"
     ),
+    # "When ..., what ...?" sets the scene: it asks for no date
+    "When the speaker compares security and development, what does he liken them to?": "wings of a bird",
 }
 UNANSWERABLE = [
     "Which city hosted the conference?",
@@ -87,6 +89,8 @@ UNANSWERABLE = [
     "Which named code of conduct does the speech recommend to internet users?",
     # The date line gives a day, not a time of day.
     "At what time of day did the opening ceremony begin?",
+    # It speaks of "lingering wars" but names none.
+    "Which particular wars does the speaker mean?",
 ]
 
 # DESIGN.md section 7; mode, closest and retrieved are documented extras of engine.types.Answer.

@@ -7,7 +7,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine import lexical
-from engine.question import QuestionError, anchor_phrases, check_question, has_kind, parse, quoted_phrases
+from engine.question import (
+    QuestionError,
+    anchor_phrases,
+    check_question,
+    has_kind,
+    parse,
+    quoted_phrases,
+    specifies,
+)
 
 # --- lexical.content_terms -------------------------------------------------------------------------
 
@@ -96,6 +104,8 @@ def test_content_terms_never_contain_stopwords_or_empty_terms(text: str) -> None
         ("What two verbs does the speech use for what countries should jointly do about crime?", ""),
         ("Which named code of ethics does the speech recommend?", "name"),
         ("At what time of day did the ceremony begin?", "time"),
+        # "When ..., which ...?": a clause sets the scene, the question is the "which"
+        ("When the speaker compares security and development, which image comes first?", ""),
     ],
 )
 def test_parse_fact_kind(question: str, kind: str) -> None:
@@ -214,6 +224,16 @@ def test_an_abbreviated_common_noun_is_not_a_name() -> None:
         "name", "Only when the IT infrastructure is well developed can information flow.", question
     )
     assert has_kind("name", "The UN Charter applies.", question)
+
+
+def test_a_specific_one_is_named_or_qualified_not_just_mentioned() -> None:
+    question = "Which specific wars or conventions does the speaker mean?"
+    assert parse(question).specific and not parse("Which wars does he mean?").specific
+    assert not specifies(
+        ("war",), "In the real world, there are still lingering wars, shadows of terror.", question
+    )
+    assert specifies(("convent",), "an international convention against terrorism in cyberspace", question)
+    assert specifies(("war",), "the wars in the Balkans", question)
 
 
 def test_one_another_counts_nothing() -> None:
