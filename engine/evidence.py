@@ -197,7 +197,10 @@ def _score(
         typed=has_kind(ask.kind, sentence, question)
         and (not ask.kind or not ask.topic or _lexical(list(ask.topic), sentence_terms, context_terms) >= 0.3)
         and not (
-            ask.specific and set(ask.focus) <= sentence_terms and not specifies(ask.focus, sentence, question)
+            ask.specific
+            and bool(ask.focus)
+            and set(ask.focus) <= sentence_terms
+            and not specifies(ask.focus, sentence, question)
         ),
         focused=_focused(ask, passage_terms, sentence_terms | context_terms),
         labeled=passage.kind == "note" if ask.about_note else set(ask.focus) <= passage_terms,

@@ -69,6 +69,8 @@ ANSWERABLE = {
     "Which verbs does the speech use for what countries should jointly do about criminal activities?": (
         "prevent and oppose"
     ),
+    # "particular" before a kind noun leaves no focus to specify: the year answers
+    "In which particular year will broadband cover every village?": "2020",
     # "When ..., what ...?" sets the scene: it asks for no date
     "When the speaker compares security and development, what does he liken them to?": "wings of a bird",
 }
