@@ -176,8 +176,9 @@ class Engine:
             inside = gather(question, paragraph, self._vectors, self.weights)
             if place.unit == "sentence" and paragraph:
                 edge = paragraph[0 if place.first else -1]
-                start = edge.sentence_spans()[0 if place.first else -1][0]
-                inside = [e for e in inside if (e.passage.id, e.start) == (edge.id, start)]
+                spans = edge.sentence_spans()
+                named = spans[:1] if place.first else spans[-1:]
+                inside = [e for e in inside if e.passage.id == edge.id and (e.start, e.end) in named]
             if inside:
                 leads.append((paragraph, inside[0]))
         if not leads:
@@ -416,8 +417,8 @@ class Engine:
                 if note is None or note.id in cited or note_key(note.text) not in keys:
                     continue
                 cited.add(note.id)
-                (span,) = note.sentence_spans()[:1]
-                notes.append(Verdict(Claim(note.text[span[0] : span[1]], ()), note, span, 1.0))
+                for start, end in note.sentence_spans()[:1]:
+                    notes.append(Verdict(Claim(note.text[start:end], ()), note, (start, end), 1.0))
         return notes
 
     def _messages(self, question: str, shown: list[Evidence]) -> list[dict[str, str]]:

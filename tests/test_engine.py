@@ -242,6 +242,31 @@ def test_unanswerable_question_is_refused_with_the_closest_passage(
     assert data["closest"]["quote"] == answer.closest.quote
 
 
+# Fragments that leave the question readers with nothing after the words they key on: no focus
+# after "which particular", no clause after "When,", no noun after "the last of the".
+FRAGMENTS = [
+    "Which particular one?",
+    "Which specific?",
+    "When, which?",
+    "The first sentence.",
+    "What is the last of the?",
+    "How often?",
+    "At what time?",
+    "first then",
+]
+
+
+@pytest.mark.parametrize("question", FRAGMENTS)
+def test_a_fragment_is_answered_consistently_or_refused(
+    question: str, ask: Callable[[str], Answer], source_text: str, engine: Engine
+) -> None:
+    answer = ask(question)
+    if answer.refused:
+        assert answer.mode == "refusal" and answer.citations == []
+    else:
+        assert_consistent(answer, source_text, engine)
+
+
 @pytest.mark.parametrize("question", ["", "   ", "x" * 5000, "When was\x00 it?"])
 def test_invalid_questions_raise_question_error(engine: Engine, question: str) -> None:
     with pytest.raises(QuestionError):
