@@ -24,8 +24,8 @@ someone who has not seen the code. blind2, blind3 and the later ones were writte
 same way, each measured once before any change it could have guided (blind2 then guided
 two fixes, blind3 one; blind4 was measured before the phrase ranking and guided two
 fixes, blind5 after it and guided one, blind6 guided two, blind7 one, blind8 one, blind9
-and blind10 five between them, blind11 three, blind12 two; blind13 is the latest measurement; the
-writers of blind9 to blind13 were also told to avoid every earlier question).
+and blind10 five between them, blind11 three, blind12 three, blind13 two; the writers of blind9
+to blind13 were also told to avoid every earlier question, and the next set must be new again).
 Questions a writer happened to phrase like a case of an earlier set were removed, since
 the engine was tuned on those.
 """
