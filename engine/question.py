@@ -113,7 +113,7 @@ _WH_VERBS = frozenset(
 )
 # "What is the last of the things each country may choose?" asks for one of the things: the
 # place word and its "of the" lead to the noun.
-_PLACE_WORDS = frozenset(lexical.ORDINALS + ("last", "final", "next", "previous"))
+_PLACE_WORDS = frozenset(lexical.ORDINALS + ("last", "final", "next", "previous", "middle"))
 # Nouns for the wording of an answer ("what expression", "which phrase"): the text never calls
 # its own words that, and the stem would match unrelated uses ("express train").
 _WORDING = frozenset(
@@ -180,7 +180,7 @@ def _focus(question: str) -> tuple[tuple[str, ...], bool]:
         words = words[3:] if words[2] in _ARTICLES else words[2:]
     phrase: list[str] = []
     for word in words:
-        if word in _SKIP or word in _COUNTING or (word == "of" and not phrase):
+        if word in _SKIP or word in _COUNTING or word in _PLACE_WORDS or (word == "of" and not phrase):
             continue
         if word in _AUX or word in lexical.STOPWORDS or (phrase and word in _WH_VERBS):
             break  # "which crime comes last": the verb ends the noun phrase

@@ -136,6 +136,7 @@ def test_parse_fact_kind(question: str, kind: str) -> None:
         # one of the things: the place word and its "of the" lead to the (generic) noun
         ("What is the last of the things each country should be free to choose?", ()),
         ("What is the first of the principles about?", ("principl",)),
+        ("What is the middle one of those three?", ()),  # a place in a list, not a thing named "middle"
         ("Which verbs does the speech use for the fight against crime?", ()),  # wording, like "phrase"
     ],
 )
