@@ -145,15 +145,13 @@ class Engine:
         if inside:
             # "What does the fifth proposal say there can be no room for?" asks inside the item:
             # its own sentences come first, not its heading and not other sections.
-            seen = {(e.passage.id, e.start) for e in inside}
-            rest = [e for e in found if (e.passage.id, e.start) not in seen]
             return list(dict.fromkeys([*section, *passages])), [
                 replace(inside[0], pinned=True),
                 *inside[1:],
-                *rest,
+                *_besides(found, inside),
             ]
-        rest = [e for e in found if (e.passage.id, e.start) != (passage.id, start)]
-        return list(dict.fromkeys([passage, *passages])), [pinned(passage, (start, end)), *rest]
+        heading = pinned(passage, (start, end))
+        return list(dict.fromkeys([passage, *passages])), [heading, *_besides(found, [heading])]
 
     def _at_place(
         self, question: str, place: Place, passages: list[Passage], found: list[Evidence]
@@ -188,8 +186,7 @@ class Engine:
             lead = pinned(lead.passage, (lead.start, lead.end))
         elif lead.typed:
             lead = replace(lead, focused=True, pinned=True)
-        rest = [e for e in found if (e.passage.id, e.start) != (lead.passage.id, lead.start)]
-        return list(dict.fromkeys([*paragraph, *passages])), [lead, *rest]
+        return list(dict.fromkeys([*paragraph, *passages])), [lead, *_besides(found, [lead])]
 
     def _in_item(
         self, question: str, lists: list[AnnouncedList], passages: list[Passage], found: list[Evidence]
@@ -218,9 +215,7 @@ class Engine:
         shown = [pinned(item.passage, item.span)]
         if (best.passage.id, best.start) != (item.passage.id, item.span[0]):
             shown.append(pinned(best.passage, (best.start, best.end)))
-        keys = {(e.passage.id, e.start) for e in shown}
-        rest = [e for e in found if (e.passage.id, e.start) not in keys]
-        return list(dict.fromkeys([item.passage, best.passage, *passages])), [*shown, *rest]
+        return list(dict.fromkeys([item.passage, best.passage, *passages])), [*shown, *_besides(found, shown)]
 
     def _parts(
         self, question: str, documents: Sequence[str] | None = None
@@ -434,6 +429,12 @@ class Engine:
     def _backend_name(self) -> str:
         """The backend's name without loading it (refusals never need the LLM)."""
         return self._backend.name if self._backend else backend_name(self.settings)
+
+
+def _besides(found: list[Evidence], shown: list[Evidence]) -> list[Evidence]:
+    """The found evidence minus the sentences already shown (same passage, same start), in order."""
+    shown_at = {(e.passage.id, e.start) for e in shown}
+    return [e for e in found if (e.passage.id, e.start) not in shown_at]
 
 
 def _extractive_choice(evidence: list[Evidence], several: bool = False) -> list[Evidence]:

@@ -72,7 +72,7 @@ def _items(after: Sequence[Passage]) -> tuple[tuple[Passage, tuple[int, int]], .
 _ORDINALS = {word: n for n, word in enumerate(lexical.ORDINALS, 1)}
 # "The closing proposal", "the final principle": the rank is the list's length. These words
 # have other uses ("the final mile"), so one counts only beside a noun that names list items.
-_LAST = frozenset("last final closing concluding".split())
+_LAST = frozenset(lexical.LAST_WORDS)
 _ITEM_NOUNS = frozenset(lexical.content_terms("point principle proposal step measure goal priority"))
 # Words that ask for an item's heading itself: "what does the fifth proposal's heading say ...?"
 _HEADING = frozenset("heading headline title".split())

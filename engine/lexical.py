@@ -14,6 +14,8 @@ import Stemmer
 # Ordinal words in rank order: list items ("the third principle"), places in a list ("which
 # number") and instances of a series ("the Second World Internet Conference") all use them.
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+# Words for the end of a sequence: "the closing proposal", "the final paragraph".
+LAST_WORDS = ("last", "final", "closing", "concluding")
 
 # Function words plus the words people use to *ask* (what, say, speech...): they carry
 # no fact, so a question's content is what remains once they are gone.

@@ -16,12 +16,12 @@ from ingest.passage import Passage
 
 # "the opening paragraph", "the final sentence", but not "the last sentence of the fourth proposal":
 # that place is inside a list item, which the document's order alone cannot find.
+_START = ("first", "opening")
 _PLACE = re.compile(
-    r"\b(first|opening|last|final|closing|concluding)\s+(sentence|paragraph)s?\b"
+    rf"\b({'|'.join(_START + lexical.LAST_WORDS)})\s+(sentence|paragraph)s?\b"
     r"(?!\s+(?:of|in)\s+(?:the|this|that|its|his|her)\s+(?!speech|text|document|address|talk|article)\w)",
     re.IGNORECASE,
 )
-_START = frozenset({"first", "opening"})
 
 
 class Place(NamedTuple):
@@ -38,7 +38,7 @@ def place_asked(question: str) -> Place | None:
 
 
 _PLACE_TERMS = frozenset(
-    lexical.content_terms("first opening last final closing concluding sentence paragraph")
+    lexical.content_terms(" ".join((*_START, *lexical.LAST_WORDS, "sentence", "paragraph")))
 )
 
 
