@@ -55,11 +55,25 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             re.I,
         ),
     ),
+    # "What does the speaker blame for the slow recovery?" wants a cause: a sentence that only
+    # describes the recovery gives none ("Why ..." questions are left untyped: a text explains
+    # without causal words, "no country can stay immune" answers "why cooperate?").
+    "cause": (
+        re.compile(r"\bblam\w*\b|\bwhat (\w+ ){0,5}caus(e|es|ed|ing)\b|\b(cause|causes) of\b", re.I),
+        re.compile(
+            r"\b(because|due to|owing to|caus\w*|blam\w*|result(s|ed)? (of|from)|as a result|driven by"
+            r"|stem(s|med)? from|lead(s)? to|led to|thanks to|responsible for|reasons?)\b",
+            re.I,
+        ),
+    ),
     "quantity": (
         re.compile(
             r"\bhow (many|much|long|fast|far|big|large)\b"
             rf"|\b(what|which) (\w+ )?(percentage|percent|amount|share|sum|{_MEASURES})\b"
-            r"|\bwhat (\w+ )?number\b",
+            # "What was China's GDP growth rate?", "what is the total budget": a possessive or
+            # compound before the measure noun.
+            rf"|\bwhat (is|was|are|were) (the |its |their |\w+'s )(\w+ ){{0,2}}({_MEASURES})\b"
+            r"|\bwhat (\w+ )?number\b|\bestimat(e|es|ed)\b",
             re.I,
         ),
         re.compile(_QUANTITY, re.I),
@@ -105,6 +119,10 @@ _KIND_STEMS = frozenset(lexical.content_terms(" ".join(_KIND_NOUNS)))
 # for the document's date line, whose sentence never says "title".
 _PLACE_STEMS = frozenset(lexical.content_terms("title heading header line top bottom page"))
 _NOT_TOPIC = _KIND_STEMS | _PLACE_STEMS
+# Nouns whose instances a text names outright or not at all: "What penalties does the speech
+# propose?" is not answered by "crack down on all cybercrimes", unlike "what remedy", whose
+# answer the text describes in its own words.
+_NAMED_ONLY = frozenset("penalty penalties sanction sanctions punishment punishments".split())
 _SKIP = frozenset("kind kinds sort sorts type types other specific exact particular main".split())
 # Verbs that follow "what" directly: "what becomes of the world" has no noun to focus on, and
 # "becomes" would favour every passage that says "become".
@@ -126,7 +144,7 @@ _WORDING = frozenset(
 class Ask:
     """The parts of a question the refusal decision uses."""
 
-    kind: str  # "date" | "time" | "frequency" | "quantity" | "position" | "name" | ""
+    kind: str  # "date" | "time" | "frequency" | "cause" | "quantity" | "position" | "name" | ""
     focus: tuple[str, ...]  # stemmed noun phrase after which/what: ("citi",) for "which city"
     identifies: bool  # the text must name the focus ("which city"), not just describe it ("what remedy")
     terms: tuple[str, ...]  # stemmed content terms
@@ -193,7 +211,8 @@ def _focus(question: str) -> tuple[tuple[str, ...], bool]:
     if not phrase or any(phrase[-1] in nouns for nouns in (_KIND_NOUNS, _WORDING, lexical.GENERIC_NOUNS)):
         return (), False  # "what year": the fact kind checks that; "which event": any text may name one
     # A compound ("what prison sentence", "what government body") names a specific kind of thing.
-    return tuple(lexical.content_terms(phrase[-1])), identifies or (len(phrase) > 1 and not counted)
+    compound = len(phrase) > 1 and not counted
+    return tuple(lexical.content_terms(phrase[-1])), identifies or compound or phrase[-1] in _NAMED_ONLY
 
 
 # Wording that asks for facts from several places: "both in the principles and in the

@@ -93,6 +93,12 @@ UNANSWERABLE = [
     "At what time of day did the opening ceremony begin?",
     # It speaks of "lingering wars" but names none.
     "Which particular wars does the speaker mean?",
+    # The text says the economy is under pressure and recovering slowly, never why.
+    "What does the speaker blame for the weak world economy?",
+    "What is causing the downward pressure on China's economy?",
+    # It calls for a crackdown on cybercrime and gives no penalty, cost or growth figure.
+    "What penalties should hackers face, according to the speech?",
+    "What was China's economic growth rate when the speech was given?",
 ]
 
 # DESIGN.md section 7; mode, closest and retrieved are documented extras of engine.types.Answer.

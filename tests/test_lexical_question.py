@@ -106,6 +106,15 @@ def test_content_terms_never_contain_stopwords_or_empty_terms(text: str) -> None
         ("At what time of day did the ceremony begin?", "time"),
         # "When ..., which ...?": a clause sets the scene, the question is the "which"
         ("When the speaker compares security and development, which image comes first?", ""),
+        # a cause is asked for by blame or cause words; "why" is answered by explanations too
+        ("What does the speaker blame for the slow recovery?", "cause"),
+        ("What is causing the slowdown of the economy?", "cause"),
+        ("What are the causes of cybercrime, according to the text?", "cause"),
+        ("Why should cyberspace be governed by law?", ""),
+        # a possessive or compound before the measure noun, and an estimate, still want a figure
+        ("What was China's GDP growth rate that year?", "quantity"),
+        ("What is the total budget of the programme?", "quantity"),
+        ("What does the speech estimate cybercrime costs each year?", "quantity"),
     ],
 )
 def test_parse_fact_kind(question: str, kind: str) -> None:
@@ -154,6 +163,9 @@ def test_parse_focus(question: str, focus: tuple[str, ...]) -> None:
         ("Which three threats does the opening call a global scourge?", False),  # a count: a list described
         ("What prison sentence does Chinese law set for cybercrime?", True),  # a compound names a kind
         ("Which three cyber threats does the speech call a global scourge?", False),  # counted: described
+        # a penalty is named outright ("a fine", "prison") or not at all, never just described
+        ("What penalties does the speech propose for hackers?", True),
+        ("What sanction should a country face for a cyberattack?", True),
     ],
 )
 def test_only_which_n_and_what_is_the_n_must_be_named(question: str, identifies: bool) -> None:
@@ -422,6 +434,13 @@ def test_a_measurement_is_asked_as_a_quantity(question: str) -> None:
     assert ask.kind == "quantity"
     assert ask.focus == ()  # the measure noun is the fact kind, not a thing the text must name
     assert not has_kind("quantity", "The strategy will cover every village by 2020.")
+
+
+def test_a_cause_is_a_causal_word_not_a_description() -> None:
+    assert has_kind("cause", "Growth has slowed because demand is weak.")
+    assert has_kind("cause", "The slowdown is due to weak demand.")
+    assert has_kind("cause", "The crisis was driven by debt.")
+    assert not has_kind("cause", "The world economy is on a difficult and tortuous path to recovery.")
 
 
 def test_a_noun_ending_in_eed_is_not_taken_for_a_verb() -> None:
