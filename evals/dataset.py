@@ -56,6 +56,7 @@ HELDOUT_PATH = DATA_DIR / "heldout.jsonl"
 BLIND_SETS: dict[str, Path] = {
     name: DATA_DIR / f"{name}.jsonl"
     for name in (
+        "blind14",
         "blind13",
         "blind12",
         "blind11",
