@@ -152,9 +152,10 @@ def beyond_item(question: str, item: Item) -> set[str]:
 
 # "Which of the five proposals mentions the World Internet Conference?", "Under which principle is
 # the UN Charter brought up?": a list's noun after which/what, singular or after "of the".
+# "which of the five numbered proposals": up to three words after "of the".
 _WHICH_ITEM = re.compile(
     r"\b(?:which|what(?:\s+(?:is|was)\s+the\s+(?:name|title|heading)\s+of\s+the)?)\s+(?:one\s+)?"
-    r"(?:of\s+(?:the|his|its|these|those)\s+(\w+(?:\s+\w+)?)|(?:numbered\s+)?(\w+))",
+    r"(?:of\s+(?:the|his|its|these|those)\s+(\w+(?:\s+\w+){0,2})|(?:numbered\s+)?(\w+))",
     re.IGNORECASE,
 )
 

@@ -32,7 +32,7 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(
             # "When the speaker compares them, which image comes first?": a clause, not a question
             r"^\W*when\b(?![^?]*,\s*(what|which|who|how|why|where|does|do|did|is|are|was|were|can|should)\b)"
-            r"|\b(what|which) (year|date|day|month)\b|\bin what year\b|\bon what date\b",
+            r"|\b(what|which) (year|date|day|month)s?\b|\bin what year\b|\bon what date\b",
             re.I,
         ),
         re.compile(f"{_YEAR}|{_MONTH}", re.I),
@@ -151,6 +151,7 @@ class Ask:
     topic: tuple[str, ...]  # the terms that say what the fact is about: "year" left out of "which year"
     about_note: bool = False  # names a footnote ("note 1", "the asterisk footnote"): notes answer it
     specific: bool = False  # "which specific wars": the focus noun alone ("lingering wars") is no answer
+    quoted: tuple[str, ...] = ()  # phrases quoted from the text, lower-cased (see quoted_phrases)
 
 
 # A wh-word after a preposition, once the question has asked its own: "What two verbs does it use
@@ -167,7 +168,13 @@ def parse(question: str) -> Ask:
     terms = tuple(lexical.content_terms(question))
     topic = tuple(t for t in terms if t not in _NOT_TOPIC) if kind else terms
     return Ask(
-        kind, *_focus(question), terms, topic, bool(_NOTE.search(question)), bool(_SPECIFIC.search(question))
+        kind,
+        *_focus(question),
+        terms,
+        topic,
+        bool(_NOTE.search(question)),
+        bool(_SPECIFIC.search(question)),
+        tuple(quoted_phrases(question)),
     )
 
 

@@ -29,6 +29,11 @@ def should_refuse(question: str, evidence: list[Evidence], threshold: float) -> 
     if other_instance(question, list(dict.fromkeys(e.passage.text for e in evidence))):
         return True
     ask = parse(question)
+    if any(e.eligible and any(q in e.text.lower() for q in ask.quoted) for e in evidence):
+        # The asker quoted the text's own words ("The word 'shared' shows up twice..."): the
+        # sentences that hold them are what is asked about, however little else they share with
+        # the question. They must still hold the asked-for kind of fact (eligible).
+        return False
     # Evidence the question labels comes first ("note 1" puts the note first), whatever its score:
     # how well the text matches is the best eligible score.
     best = max(e.score for e in evidence if e.eligible)
@@ -36,8 +41,10 @@ def should_refuse(question: str, evidence: list[Evidence], threshold: float) -> 
 
 
 _ORDINAL = "|".join(lexical.ORDINALS)
-# An ordinal before a capitalised name: "the first World Internet Conference".
-_NUMBERED_NAME = re.compile(rf"\b({_ORDINAL})\s+((?-i:[A-Z]\w+)(?:\s+(?-i:[A-Z]\w+))*)", re.IGNORECASE)
+# An ordinal or a neighbour in a series before a capitalised name: "the first World Internet
+# Conference", "the next World Internet Conference".
+_INSTANCE = f"{_ORDINAL}|next|previous|preceding|following|upcoming"
+_NUMBERED_NAME = re.compile(rf"\b({_INSTANCE})\s+((?-i:[A-Z]\w+)(?:\s+(?-i:[A-Z]\w+))*)", re.IGNORECASE)
 
 
 def other_instance(question: str, texts: list[str]) -> bool:
@@ -49,7 +56,7 @@ def other_instance(question: str, texts: list[str]) -> bool:
     """
     for match in _NUMBERED_NAME.finditer(question):
         asked, name = match.group(1).lower(), re.escape(match.group(2))
-        said = {m.lower() for text in texts for m in re.findall(rf"\b({_ORDINAL})\s+{name}\b", text, re.I)}
+        said = {m.lower() for text in texts for m in re.findall(rf"\b({_INSTANCE})\s+{name}\b", text, re.I)}
         if said and asked not in said:
             return True
     return False

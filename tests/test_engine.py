@@ -99,6 +99,8 @@ UNANSWERABLE = [
     # It calls for a crackdown on cybercrime and gives no penalty, cost or growth figure.
     "What penalties should hackers face, according to the speech?",
     "What was China's economic growth rate when the speech was given?",
+    # It names only the Second conference; its date line is not the date of the next one.
+    "What dates did the speaker give for the next World Internet Conference?",
 ]
 
 # DESIGN.md section 7; mode, closest and retrieved are documented extras of engine.types.Answer.
@@ -405,6 +407,24 @@ def test_a_focus_noun_the_text_never_uses_does_not_refuse_a_full_match(ask: Call
     # "trends" is the asker's label; the sentence has every other word of the question.
     answer = ask("Which global trends will make the internet play a bigger role in human civilization?")
     assert not answer.refused and "multipolarity" in answer.answer
+
+
+def test_a_sentence_the_asker_quotes_answers_whatever_they_call_its_items(
+    ask: Callable[[str], Answer],
+) -> None:
+    # "danger" is the asker's label: the text never uses it, but the quoted phrase points at the sentence.
+    answer = ask(
+        "Which danger is listed between cyber surveillance and cyber terrorism in the 'global scourge' line?"
+    )
+    assert not answer.refused and "cyberattacks" in answer.answer
+
+
+def test_a_word_the_asker_quotes_is_answered_from_the_sentences_that_hold_it(
+    ask: Callable[[str], Answer],
+) -> None:
+    # The question shares nothing with those sentences but the quoted word, yet it asks about them.
+    answer = ask("The speech uses the word 'shared' two times. What is shared in each case?")
+    assert not answer.refused and "shared" in answer.answer
 
 
 def test_a_follow_up_sentence_without_content_words_is_not_asked_alone(

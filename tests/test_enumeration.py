@@ -79,6 +79,8 @@ def test_a_question_about_an_items_heading_asks_nothing_inside_it(passages: list
         ("Which numbered proposal is the Broadband China strategy mentioned in?", "propose five points"),
         ("Under which of the four principles is the UN Charter brought up?", "principles must be upheld"),
         ("The Mo Zi saying appears inside which principle?", "principles must be upheld"),
+        # a count and "numbered" between "of the" and the item noun
+        ("In which of the five numbered proposals is broadband mentioned?", "propose five points"),
         ("What is the name of the principle that statement belongs to?", "principles must be upheld"),
         ("What principles must be upheld?", None),  # plural: the whole list
         ("Which principle comes third?", None),  # by rank: ordinal_item's

@@ -115,6 +115,7 @@ def test_content_terms_never_contain_stopwords_or_empty_terms(text: str) -> None
         ("What was China's GDP growth rate that year?", "quantity"),
         ("What is the total budget of the programme?", "quantity"),
         ("What does the speech estimate cybercrime costs each year?", "quantity"),
+        ("What dates were given for the conference?", "date"),  # plural kind nouns ask the same
     ],
 )
 def test_parse_fact_kind(question: str, kind: str) -> None:

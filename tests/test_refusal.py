@@ -17,6 +17,9 @@ NOTE = "Part of the speech at the opening ceremony of the Second World Internet 
         ("In which city was the Second World Internet Conference held?", False),  # the one the text names
         ("What was said at the World Internet Conference?", False),  # no instance asked for
         ("What is the first proposal?", False),  # no name after the ordinal
+        # a neighbour in the series is another instance too
+        ("What dates were given for the next World Internet Conference?", True),
+        ("Who spoke at the previous World Internet Conference?", True),
     ],
 )
 def test_an_instance_the_text_never_names_is_another_thing(question: str, expected: bool) -> None:
