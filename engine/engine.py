@@ -16,7 +16,14 @@ from engine.language import looks_english, translate
 from engine.llm import ChatBackend, LLMError, backend_name, make_backend
 from engine.place import Place, beyond_place, paragraph_at, place_asked
 from engine.prompts import Prompts
-from engine.question import anchor_phrases, check_question, parse, question_parts, wants_several
+from engine.question import (
+    anchor_phrases,
+    check_question,
+    parse,
+    question_parts,
+    quoted_phrases,
+    wants_several,
+)
 from engine.refusal import should_refuse
 from engine.types import Answer, Citation, Sentence, Turn
 from engine.verify import Claim, Verdict, parse_claims, verify
@@ -334,7 +341,7 @@ class Engine:
             mode = "extractive"
         # The best evidence is always shown verbatim unless the model's sentence already
         # restates it: a small model's fluent sentence may drop the very fact that was asked.
-        chosen = _extractive_choice(evidence, wants_several(question)) + [
+        chosen = _extractive_choice(evidence, wants_several(question), quoted_phrases(question)) + [
             found[0] for _, _, found in answerable[1:]
         ]
         for extra in [v for e in chosen for v in _extract(e)] + self._announced_list(evidence[0]):
@@ -437,16 +444,23 @@ def _besides(found: list[Evidence], shown: list[Evidence]) -> list[Evidence]:
     return [e for e in found if (e.passage.id, e.start) not in shown_at]
 
 
-def _extractive_choice(evidence: list[Evidence], several: bool = False) -> list[Evidence]:
+def _extractive_choice(
+    evidence: list[Evidence], several: bool = False, quoted: Sequence[str] = ()
+) -> list[Evidence]:
     """The best eligible sentence, plus the runner-up when it is nearly as good.
 
     When the question asks for several facts ("both ... and ..."), the best sentence of each
-    of the next best passages joins too, if it is reasonably close.
+    of the next best passages joins too, if it is reasonably close; so does every sentence
+    holding words the asker quotes ("The phrase 'still less' appears twice..."), even two in
+    one passage, whatever their score.
     """
     chosen = evidence[:1]
     for candidate in evidence[1:2]:
         if candidate.eligible and candidate.score >= RUNNER_UP * chosen[0].score:
             chosen.append(candidate)
+    if several and quoted:
+        holding = [e for e in evidence if e.eligible and any(q in e.text.lower() for q in quoted)]
+        chosen += _besides(holding, chosen)[:SEVERAL_PASSAGES]
     if several and chosen:
         # A pinned list item scores 1.0 by construction; the others compare with the best found by similarity.
         reference = next((e.score for e in evidence if not e.pinned), chosen[0].score)

@@ -225,7 +225,9 @@ def _focus(question: str) -> tuple[tuple[str, ...], bool]:
 # Wording that asks for facts from several places: "both in the principles and in the
 # proposals", "mentioned twice ... each time", "what different platforms".
 _SEVERAL = re.compile(
-    r"\bboth\b|\beach (time|of|one)\b|\btwice\b|\bdifferent\b|\b(two|three|several|various)\b"
+    r"\bboth\b|\beach (time|of|one)\b|\babout each\b|\btwice\b|\bdifferent\b|\b(two|three|several|various)\b"
+    # "every term that starts with 'digital'", "all the places it mentions"
+    r"|\b(every|all (the )?)(term|word|phrase|expression|mention|place|time|instance|occurrence|sentence)s?\b"
     r"|,\s+and\s+(what|how|who|when|where|which|why)\b"
     # "in the opening and in the openness principle"
     r"|\b(in|at|from) (the )?[\w' -]{1,40}? and (in|at|from) (the )?\w",

@@ -427,6 +427,16 @@ def test_a_word_the_asker_quotes_is_answered_from_the_sentences_that_hold_it(
     assert not answer.refused and "shared" in answer.answer
 
 
+def test_each_sentence_holding_a_quoted_phrase_is_quoted_even_in_one_passage(
+    ask: Callable[[str], Answer],
+) -> None:
+    # Both "still less" sentences sit in the peace and security passage; the second scores low.
+    answer = ask(
+        "In the peace and security section, 'still less' shows up two times. What follows it each time?"
+    )
+    assert "hotbed of crime" in answer.answer and "absolute security" in answer.answer
+
+
 def test_a_follow_up_sentence_without_content_words_is_not_asked_alone(
     ask: Callable[[str], Answer], engine: Engine
 ) -> None:

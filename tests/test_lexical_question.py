@@ -411,6 +411,8 @@ def test_focus_after_what_is_the(question: str, focus: tuple[str, ...]) -> None:
         ("Cyber surveillance is mentioned twice. What is said each time?", True),
         ("What different platforms does the speech call for?", True),
         ("What strategy is China implementing?", False),
+        ("List every phrase that begins with 'cyber' and what is said about each.", True),
+        ("By when will broadband cover every village?", False),  # "every" of the text's own words
     ],
 )
 def test_wants_several(question: str, several: bool) -> None:
