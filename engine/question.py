@@ -308,13 +308,27 @@ _BESIDES = re.compile(
 )
 
 
+# "which one comes right before gambling", "what is named immediately after terrorism": the
+# asker names the answer's neighbour in a list.
+_NEIGHBOUR = re.compile(
+    r"\b(?:right|immediately|just|directly)\s+(?:before|after)\s+(?:the\s+)?([\w'-]+(?:\s+[\w'-]+){0,3}?)"
+    r"(?=\s*[,?.;]|\s+(?:in|on|within|among|under|of)\b|\s*$)",
+    re.IGNORECASE,
+)
+
+
 def anchor_phrases(question: str) -> list[str]:
-    """Words the question takes from the text, lower-cased: its quoted phrases and a "besides X" phrase.
+    """Words the question takes from the text, lower-cased: its quoted phrases, a "besides X"
+    phrase and the X of "right before X".
 
     The sentence that holds them is where the answer is, whatever the retrievers ranked.
     """
     besides = _BESIDES.match(question)
-    return quoted_phrases(question) + ([besides.group(1).strip().lower()] if besides else [])
+    # "right after it" names nothing: a neighbour without content words is no anchor.
+    neighbours = [
+        m.group(1).strip().lower() for m in _NEIGHBOUR.finditer(question) if lexical.content_terms(m.group(1))
+    ]
+    return quoted_phrases(question) + ([besides.group(1).strip().lower()] if besides else []) + neighbours
 
 
 class QuestionError(ValueError):

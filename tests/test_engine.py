@@ -437,6 +437,12 @@ def test_each_sentence_holding_a_quoted_phrase_is_quoted_even_in_one_passage(
     assert "hotbed of crime" in answer.answer and "absolute security" in answer.answer
 
 
+def test_the_list_that_holds_a_named_neighbour_is_quoted(ask: Callable[[str], Answer]) -> None:
+    # "gambling" ends the list of crimes; "peace and security" matches the heading better.
+    answer = ask("In the peace and security principle, which crime is listed just before gambling?")
+    assert "money laundering" in answer.answer
+
+
 def test_a_follow_up_sentence_without_content_words_is_not_asked_alone(
     ask: Callable[[str], Answer], engine: Engine
 ) -> None:

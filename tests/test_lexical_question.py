@@ -458,6 +458,12 @@ def test_anchor_phrases_are_quoted_and_besides_phrases() -> None:
     assert anchor_phrases("What does the speech say about battlefields?") == []
 
 
+def test_the_neighbour_a_question_names_in_a_list_is_an_anchor() -> None:
+    assert anchor_phrases("Which crime comes right before gambling in that list?") == ["gambling"]
+    assert anchor_phrases("What is named immediately after terrorism?") == ["terrorism"]
+    assert anchor_phrases("What comes right after it?") == []  # a pronoun names nothing to look for
+
+
 def test_quoted_phrases() -> None:
     assert quoted_phrases("It compares with 'the real world' twice.") == ["the real world"]
     assert quoted_phrases('What does the "last kilometer" mean?') == ["last kilometer"]
