@@ -20,8 +20,8 @@ from engine.question import (
     anchor_phrases,
     check_question,
     parse,
+    pointed_phrases,
     question_parts,
-    quoted_phrases,
     wants_several,
 )
 from engine.refusal import should_refuse
@@ -341,7 +341,7 @@ class Engine:
             mode = "extractive"
         # The best evidence is always shown verbatim unless the model's sentence already
         # restates it: a small model's fluent sentence may drop the very fact that was asked.
-        chosen = _extractive_choice(evidence, wants_several(question), quoted_phrases(question)) + [
+        chosen = _extractive_choice(evidence, wants_several(question), pointed_phrases(question)) + [
             found[0] for _, _, found in answerable[1:]
         ]
         for extra in [v for e in chosen for v in _extract(e)] + self._announced_list(evidence[0]):
@@ -445,7 +445,7 @@ def _besides(found: list[Evidence], shown: list[Evidence]) -> list[Evidence]:
 
 
 def _extractive_choice(
-    evidence: list[Evidence], several: bool = False, quoted: Sequence[str] = ()
+    evidence: list[Evidence], several: bool = False, pointed: Sequence[str] = ()
 ) -> list[Evidence]:
     """The best eligible sentence, plus the runner-up when it is nearly as good.
 
@@ -458,8 +458,8 @@ def _extractive_choice(
     for candidate in evidence[1:2]:
         if candidate.eligible and candidate.score >= RUNNER_UP * chosen[0].score:
             chosen.append(candidate)
-    if several and quoted:
-        holding = [e for e in evidence if e.eligible and any(q in e.text.lower() for q in quoted)]
+    if several and pointed:
+        holding = [e for e in evidence if e.eligible and any(p in e.text.lower() for p in pointed)]
         chosen += _besides(holding, chosen)[:SEVERAL_PASSAGES]
     if several and chosen:
         # A pinned list item scores 1.0 by construction; the others compare with the best found by similarity.

@@ -206,7 +206,7 @@ def _score(
         # focus noun ("which cyber threat") is their label for what the sentence lists. ("Besides
         # Mo Zi, which other philosopher" points away from its phrase: not a quote.)
         focused=_focused(ask, passage_terms, sentence_terms | context_terms)
-        or any(q in sentence.lower() for q in ask.quoted),
+        or any(q in sentence.lower() for q in ask.pointed),
         labeled=passage.kind == "note" if ask.about_note else set(ask.focus) <= passage_terms,
         score=weights.cosine * cosine + weights.lexical * lex + weights.passage_rank / (1 + rank),
         names=ask.identifies and bool(ask.focus) and set(ask.focus) <= sentence_terms,

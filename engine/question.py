@@ -151,7 +151,7 @@ class Ask:
     topic: tuple[str, ...]  # the terms that say what the fact is about: "year" left out of "which year"
     about_note: bool = False  # names a footnote ("note 1", "the asterisk footnote"): notes answer it
     specific: bool = False  # "which specific wars": the focus noun alone ("lingering wars") is no answer
-    quoted: tuple[str, ...] = ()  # phrases quoted from the text, lower-cased (see quoted_phrases)
+    pointed: tuple[str, ...] = ()  # phrases of the text the asker points at (see pointed_phrases)
 
 
 # A wh-word after a preposition, once the question has asked its own: "What two verbs does it use
@@ -174,7 +174,7 @@ def parse(question: str) -> Ask:
         topic,
         bool(_NOTE.search(question)),
         bool(_SPECIFIC.search(question)),
-        tuple(quoted_phrases(question)),
+        tuple(pointed_phrases(question)),
     )
 
 
@@ -300,6 +300,37 @@ def quoted_phrases(question: str) -> list[str]:
     return [m.group(1).strip().lower() for m in _QUOTED.finditer(question) if m.group(1).strip()]
 
 
+# "Governments come up twice in the speech", "Dialogue gets called for in the opening, in the
+# fourth proposal and ...": a sentence whose subject recurs in the text names it as plainly as a quote.
+_RECURRING = re.compile(
+    r"(?:^|[.?!]\s+)(?:the\s+(?:word|phrase|term|name|idea)\s+)?([A-Za-z][\w'-]*(?:\s+[\w'-]+){0,3}?)\s+"
+    r"(?:comes?\s+up|appears?|shows?\s+up|occurs?|recurs?|(?:is|are|gets?)\s+(?:mentioned|used|called\s+for"
+    r"|named|cited|brought\s+up|invoked))\s+(?:twice|two\s+times|three\s+times|several\s+times"
+    r"|more\s+than\s+once|repeatedly|in\s+(?:the|both|several|two|three)\b)",
+    re.IGNORECASE,
+)
+_THE_TEXT_ITSELF = frozenset(lexical.content_terms("speech text document speaker address talk it"))
+
+
+def pointed_phrases(question: str) -> list[str]:
+    """Phrases of the text the asker points at, lower-cased: quoted ones, and the subject of
+    "X comes up twice" (a plural's "s" dropped, so "governments" finds "government networks").
+
+    The sentences that hold them are what the question is about, whatever else it says.
+    """
+    recurring = []
+    for match in _RECURRING.finditer(question):
+        words = lexical.words(match.group(1))
+        while words and words[0] in ("the", "a", "an", "word", "phrase", "term", "name", "idea"):
+            words = words[1:]  # "The word 'shared' shows up twice": the quote itself
+        if not set(lexical.content_terms(" ".join(words))) - _THE_TEXT_ITSELF:
+            continue  # "The speech appears in ..." points at no phrase of the text
+        if len(words[-1]) > 3 and words[-1].endswith("s") and not words[-1].endswith("ss"):
+            words[-1] = words[-1][:-1]
+        recurring.append(" ".join(words))
+    return list(dict.fromkeys(quoted_phrases(question) + recurring))
+
+
 # "Besides a battlefield, what else ...": the asker repeats words of the text, and the answer
 # sits beside them.
 _BESIDES = re.compile(
@@ -318,7 +349,7 @@ _NEIGHBOUR = re.compile(
 
 
 def anchor_phrases(question: str) -> list[str]:
-    """Words the question takes from the text, lower-cased: its quoted phrases, a "besides X"
+    """Words the question takes from the text, lower-cased: the phrases it points at, a "besides X"
     phrase and the X of "right before X".
 
     The sentence that holds them is where the answer is, whatever the retrievers ranked.
@@ -328,7 +359,7 @@ def anchor_phrases(question: str) -> list[str]:
     neighbours = [
         m.group(1).strip().lower() for m in _NEIGHBOUR.finditer(question) if lexical.content_terms(m.group(1))
     ]
-    return quoted_phrases(question) + ([besides.group(1).strip().lower()] if besides else []) + neighbours
+    return pointed_phrases(question) + ([besides.group(1).strip().lower()] if besides else []) + neighbours
 
 
 class QuestionError(ValueError):

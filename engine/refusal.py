@@ -29,7 +29,7 @@ def should_refuse(question: str, evidence: list[Evidence], threshold: float) -> 
     if other_instance(question, list(dict.fromkeys(e.passage.text for e in evidence))):
         return True
     ask = parse(question)
-    if any(e.eligible and any(q in e.text.lower() for q in ask.quoted) for e in evidence):
+    if any(e.eligible and any(q in e.text.lower() for q in ask.pointed) for e in evidence):
         # The asker quoted the text's own words ("The word 'shared' shows up twice..."): the
         # sentences that hold them are what is asked about, however little else they share with
         # the question. They must still hold the asked-for kind of fact (eligible).

@@ -443,6 +443,12 @@ def test_the_list_that_holds_a_named_neighbour_is_quoted(ask: Callable[[str], An
     assert "money laundering" in answer.answer
 
 
+def test_a_subject_said_to_recur_is_quoted_where_it_recurs(ask: Callable[[str], Answer]) -> None:
+    # One mention is a target of hacker attacks, the other a player in governance.
+    answer = ask("Governments are mentioned twice in the speech. In which two roles?")
+    assert "government networks" in answer.answer and "including governments" in answer.answer
+
+
 def test_a_follow_up_sentence_without_content_words_is_not_asked_alone(
     ask: Callable[[str], Answer], engine: Engine
 ) -> None:

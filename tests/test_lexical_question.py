@@ -13,6 +13,7 @@ from engine.question import (
     check_question,
     has_kind,
     parse,
+    pointed_phrases,
     quoted_phrases,
     specifies,
 )
@@ -462,6 +463,16 @@ def test_the_neighbour_a_question_names_in_a_list_is_an_anchor() -> None:
     assert anchor_phrases("Which crime comes right before gambling in that list?") == ["gambling"]
     assert anchor_phrases("What is named immediately after terrorism?") == ["terrorism"]
     assert anchor_phrases("What comes right after it?") == []  # a pronoun names nothing to look for
+
+
+def test_a_subject_said_to_recur_is_pointed_at_like_a_quote() -> None:
+    assert pointed_phrases("Governments come up twice in the speech. In what roles?") == ["government"]
+    assert pointed_phrases("Dialogue gets called for in the opening and in the fifth proposal.") == [
+        "dialogue"
+    ]
+    assert pointed_phrases("The word 'shared' shows up twice. What is shared?") == ["shared"]
+    assert pointed_phrases("The speech appears in which collection?") == []  # the document itself
+    assert pointed_phrases("What do governments do?") == []  # no recurrence claimed
 
 
 def test_quoted_phrases() -> None:
