@@ -409,44 +409,41 @@ def test_a_focus_noun_the_text_never_uses_does_not_refuse_a_full_match(ask: Call
     assert not answer.refused and "multipolarity" in answer.answer
 
 
-def test_a_sentence_the_asker_quotes_answers_whatever_they_call_its_items(
-    ask: Callable[[str], Answer],
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # "danger" is the asker's label: the text never uses it, but the quote points at the sentence.
+        (
+            "Which danger comes between cyber surveillance and cyber terrorism in the 'global scourge' line?",
+            ["cyberattacks"],
+        ),
+        # The question shares nothing with those sentences but the quoted word.
+        ("The speech uses the word 'shared' two times. What is shared in each case?", ["shared"]),
+        # Both "still less" sentences sit in the peace and security passage; the second scores low.
+        (
+            "In the peace and security section, 'still less' shows up two times. What follows it each time?",
+            ["hotbed of crime", "absolute security"],
+        ),
+        # "gambling" ends the list of crimes; "peace and security" matches the heading better.
+        (
+            "In the peace and security principle, which crime is listed just before gambling?",
+            ["money laundering"],
+        ),
+        # A subject said to recur: one mention is a target of hacker attacks, the other a player.
+        (
+            "Governments are mentioned twice in the speech. In which two roles?",
+            ["government networks", "including governments"],
+        ),
+    ],
+)
+def test_the_sentences_a_question_points_at_are_quoted(
+    question: str, expected: list[str], ask: Callable[[str], Answer]
 ) -> None:
-    # "danger" is the asker's label: the text never uses it, but the quoted phrase points at the sentence.
-    answer = ask(
-        "Which danger is listed between cyber surveillance and cyber terrorism in the 'global scourge' line?"
-    )
-    assert not answer.refused and "cyberattacks" in answer.answer
-
-
-def test_a_word_the_asker_quotes_is_answered_from_the_sentences_that_hold_it(
-    ask: Callable[[str], Answer],
-) -> None:
-    # The question shares nothing with those sentences but the quoted word, yet it asks about them.
-    answer = ask("The speech uses the word 'shared' two times. What is shared in each case?")
-    assert not answer.refused and "shared" in answer.answer
-
-
-def test_each_sentence_holding_a_quoted_phrase_is_quoted_even_in_one_passage(
-    ask: Callable[[str], Answer],
-) -> None:
-    # Both "still less" sentences sit in the peace and security passage; the second scores low.
-    answer = ask(
-        "In the peace and security section, 'still less' shows up two times. What follows it each time?"
-    )
-    assert "hotbed of crime" in answer.answer and "absolute security" in answer.answer
-
-
-def test_the_list_that_holds_a_named_neighbour_is_quoted(ask: Callable[[str], Answer]) -> None:
-    # "gambling" ends the list of crimes; "peace and security" matches the heading better.
-    answer = ask("In the peace and security principle, which crime is listed just before gambling?")
-    assert "money laundering" in answer.answer
-
-
-def test_a_subject_said_to_recur_is_quoted_where_it_recurs(ask: Callable[[str], Answer]) -> None:
-    # One mention is a target of hacker attacks, the other a player in governance.
-    answer = ask("Governments are mentioned twice in the speech. In which two roles?")
-    assert "government networks" in answer.answer and "including governments" in answer.answer
+    """A phrase the asker quotes, names as a list neighbour or says recurs marks where the answer is."""
+    answer = ask(question)
+    assert not answer.refused
+    for phrase in expected:
+        assert phrase in answer.answer
 
 
 def test_a_follow_up_sentence_without_content_words_is_not_asked_alone(

@@ -226,11 +226,23 @@ def test_counts_are_quantities(text: str) -> None:
     assert has_kind("quantity", text)
 
 
-def test_a_frequency_is_a_count_or_a_word_for_how_often() -> None:
-    assert has_kind("frequency", "cybercrimes happen frequently around the world")
-    assert has_kind("frequency", "The conference meets twice a year.")
-    assert has_kind("frequency", "It is held 3 times a year.")
-    assert not has_kind("frequency", "Cyberspace is a common space for human activities.")
+@pytest.mark.parametrize(
+    ("kind", "text", "holds"),
+    [
+        # a frequency is a count or a word for how often
+        ("frequency", "cybercrimes happen frequently around the world", True),
+        ("frequency", "The conference meets twice a year.", True),
+        ("frequency", "It is held 3 times a year.", True),
+        ("frequency", "Cyberspace is a common space for human activities.", False),
+        # a cause is a causal word, not a description of the effect
+        ("cause", "Growth has slowed because demand is weak.", True),
+        ("cause", "The slowdown is due to weak demand.", True),
+        ("cause", "The crisis was driven by debt.", True),
+        ("cause", "The world economy is on a difficult and tortuous path to recovery.", False),
+    ],
+)
+def test_has_kind_frequency_and_cause(kind: str, text: str, holds: bool) -> None:
+    assert has_kind(kind, text) is holds
 
 
 def test_an_abbreviated_common_noun_is_not_a_name() -> None:
@@ -438,13 +450,6 @@ def test_a_measurement_is_asked_as_a_quantity(question: str) -> None:
     assert ask.kind == "quantity"
     assert ask.focus == ()  # the measure noun is the fact kind, not a thing the text must name
     assert not has_kind("quantity", "The strategy will cover every village by 2020.")
-
-
-def test_a_cause_is_a_causal_word_not_a_description() -> None:
-    assert has_kind("cause", "Growth has slowed because demand is weak.")
-    assert has_kind("cause", "The slowdown is due to weak demand.")
-    assert has_kind("cause", "The crisis was driven by debt.")
-    assert not has_kind("cause", "The world economy is on a difficult and tortuous path to recovery.")
 
 
 def test_a_noun_ending_in_eed_is_not_taken_for_a_verb() -> None:
