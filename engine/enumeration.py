@@ -152,10 +152,12 @@ def beyond_item(question: str, item: Item) -> set[str]:
 
 # "Which of the five proposals mentions the World Internet Conference?", "Under which principle is
 # the UN Charter brought up?": a list's noun after which/what, singular or after "of the".
-# "which of the five numbered proposals": up to three words after "of the".
+_WHAT_POINT = re.compile(r"\bwhat\s+point\b", re.IGNORECASE)
+# "which of the five numbered proposals", "which of the speech's principles": up to three words
+# after "of the" and a possessive.
 _WHICH_ITEM = re.compile(
     r"\b(?:which|what(?:\s+(?:is|was)\s+the\s+(?:name|title|heading)\s+of\s+the)?)\s+(?:one\s+)?"
-    r"(?:of\s+(?:the|his|its|these|those)\s+(\w+(?:\s+\w+){0,2})|(?:numbered\s+)?(\w+))",
+    r"(?:of\s+(?:the|his|its|these|those)\s+(?:\w+['’]s\s+)?(\w+(?:\s+\w+){0,2})|(?:numbered\s+)?(\w+))",
     re.IGNORECASE,
 )
 
@@ -174,4 +176,6 @@ def lists_asked(question: str, lists: Iterable[AnnouncedList]) -> list[Announced
     for of_the, single in _WHICH_ITEM.findall(question):
         if of_the or not single.lower().endswith("s"):
             nouns |= set(lexical.content_terms(of_the or single)) & _ITEM_NOUNS  # not "which global trends"
+    if _WHAT_POINT.search(question):
+        nouns.discard("point")  # "What point is the saying used to make?" asks for an argument
     return [announced for announced in lists if nouns & set(lexical.content_terms(announced.text))]

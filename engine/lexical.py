@@ -59,11 +59,18 @@ def words(text: str) -> list[str]:
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
 
+# Nouns whose stem is an asking verb: "the old Chinese saying" is content, "says" is not.
+_NOUNS_OF_STOPWORDS = {"saying": "saying", "sayings": "saying"}
+
+
 def content_terms(text: str) -> list[str]:
     """Stemmed content words in order, stopwords removed, possessive 's dropped."""
     terms = []
     for word in words(text):
         word = word.removesuffix("'s")
+        if word in _NOUNS_OF_STOPWORDS:
+            terms.append(_NOUNS_OF_STOPWORDS[word])
+            continue
         if word in STOPWORDS or word in GENERIC_NOUNS or (len(word) < 2 and not word.isdigit()):
             continue
         stem = _stem(word)

@@ -434,12 +434,26 @@ def test_a_focus_noun_the_text_never_uses_does_not_refuse_a_full_match(ask: Call
             "Governments are mentioned twice in the speech. In which two roles?",
             ["government networks", "including governments"],
         ),
+        # "saying" is a noun of the text, though "say" is an asking verb
+        (
+            "Does the body of the speech name Mo Zi, or only a note? How is the saying brought in?",
+            ["old Chinese saying"],
+        ),
+        # a possessive between "which of the" and the list's noun
+        (
+            "Imagine a government secretly funds hackers attacking another nation. Which of the speech's "
+            "principles forbids that?",
+            ["Respect for cyber sovereignty"],
+        ),
+        # "what point ... to make" asks for an argument, not one of the five points
+        ("What point does the speaker make with the old Chinese saying about mutual care?", ["mutual care"]),
     ],
 )
-def test_the_sentences_a_question_points_at_are_quoted(
+def test_the_answer_quotes_what_the_question_points_at_or_means(
     question: str, expected: list[str], ask: Callable[[str], Answer]
 ) -> None:
-    """A phrase the asker quotes, names as a list neighbour or says recurs marks where the answer is."""
+    """A phrase the asker quotes, names as a list neighbour or says recurs marks where the answer
+    is; the rest read the question's wording as meant."""
     answer = ask(question)
     assert not answer.refused
     for phrase in expected:

@@ -83,6 +83,9 @@ def test_a_question_about_an_items_heading_asks_nothing_inside_it(passages: list
         ("In which of the five numbered proposals is broadband mentioned?", "propose five points"),
         ("What is the name of the principle that statement belongs to?", "principles must be upheld"),
         ("What principles must be upheld?", None),  # plural: the whole list
+        ("Which point deals with cultural exchange?", "propose five points"),
+        ("Which of the speech's principles rules out cyber hegemony?", "principles must be upheld"),
+        ("What point is the speaker using the old saying to make?", None),  # an argument, not an item
         ("Which principle comes third?", None),  # by rank: ordinal_item's
         ("What does the speech say about broadband?", None),
         # "global" and "government" are words of an announcement, not nouns for its items

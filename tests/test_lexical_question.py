@@ -27,6 +27,11 @@ def test_content_terms_stem_inflections_to_one_term() -> None:
     assert lexical.content_terms("cities") == ["citi"]
 
 
+def test_a_noun_whose_stem_is_an_asking_verb_is_content() -> None:
+    assert "saying" in lexical.content_terms("How is the old Chinese saying introduced?")
+    assert lexical.content_terms("What does the speaker say?") == []
+
+
 def test_content_terms_drop_stopwords_and_question_words() -> None:
     assert lexical.content_terms("What is the speech about?") == []
     assert lexical.content_terms("When was it said, according to the text?") == []
