@@ -441,8 +441,8 @@ def test_a_focus_noun_the_text_never_uses_does_not_refuse_a_full_match(ask: Call
         ),
         # a possessive between "which of the" and the list's noun
         (
-            "Imagine a government secretly funds hackers attacking another nation. Which of the speech's "
-            "principles forbids that?",
+            "Which of the speech's principles says no country should support activities that undermine "
+            "other countries' national security?",
             ["Respect for cyber sovereignty"],
         ),
         # "what point ... to make" asks for an argument, not one of the five points
