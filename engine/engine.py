@@ -19,6 +19,7 @@ from engine.prompts import Prompts
 from engine.question import (
     anchor_phrases,
     check_question,
+    holds,
     parse,
     pointed_phrases,
     question_parts,
@@ -121,7 +122,7 @@ class Engine:
         # is meant literally: every passage that holds it is evidence, whatever the retrievers ranked.
         anchors = anchor_phrases(question)
         if anchors:
-            add(lambda p: any(a in p.text.lower() for a in anchors))
+            add(lambda p: holds(p.text, anchors))
         kind = parse(question).kind
         if kind == "date":
             # A "when" question about a document is answered by its date line, which shares
@@ -451,15 +452,15 @@ def _extractive_choice(
 
     When the question asks for several facts ("both ... and ..."), the best sentence of each
     of the next best passages joins too, if it is reasonably close; so does every sentence
-    holding words the asker quotes ("The phrase 'still less' appears twice..."), even two in
-    one passage, whatever their score.
+    holding a phrase the asker points at ("The phrase 'still less' appears twice...", see
+    pointed_phrases), even two in one passage, whatever their score.
     """
     chosen = evidence[:1]
     for candidate in evidence[1:2]:
         if candidate.eligible and candidate.score >= RUNNER_UP * chosen[0].score:
             chosen.append(candidate)
     if several and pointed:
-        holding = [e for e in evidence if e.eligible and any(p in e.text.lower() for p in pointed)]
+        holding = [e for e in evidence if e.eligible and holds(e.text, pointed)]
         chosen += _besides(holding, chosen)[:SEVERAL_PASSAGES]
     if several and chosen:
         # A pinned list item scores 1.0 by construction; the others compare with the best found by similarity.

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine import lexical
-from engine.question import Ask, anchor_phrases, has_kind, parse, specifies
+from engine.question import Ask, anchor_phrases, has_kind, holds, parse, specifies
 from ingest.passage import Passage
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -135,7 +135,7 @@ def gather(
         key=lambda e: (
             not e.eligible,
             not e.labeled,
-            not any(a in e.text.lower() for a in anchors),  # the text's own words, repeated by the asker
+            not holds(e.text, anchors),  # the text's own words, repeated by the asker
             not e.names,
             -e.score,
             e.rank,
@@ -202,11 +202,11 @@ def _score(
             and set(ask.focus) <= sentence_terms
             and not specifies(ask.focus, sentence, question)
         ),
-        # The asker pointed at this sentence by quoting it ("the 'global scourge' sentence"): the
-        # focus noun ("which cyber threat") is their label for what the sentence lists. ("Besides
-        # Mo Zi, which other philosopher" points away from its phrase: not a quote.)
-        focused=_focused(ask, passage_terms, sentence_terms | context_terms)
-        or any(q in sentence.lower() for q in ask.pointed),
+        # The asker pointed at this sentence by quoting it ("the 'global scourge' sentence") or
+        # saying its words recur: the focus noun ("which cyber threat") is their label for what
+        # the sentence lists. ("Besides Mo Zi, which other philosopher" points away from its
+        # phrase: not a pointer.)
+        focused=_focused(ask, passage_terms, sentence_terms | context_terms) or holds(sentence, ask.pointed),
         labeled=passage.kind == "note" if ask.about_note else set(ask.focus) <= passage_terms,
         score=weights.cosine * cosine + weights.lexical * lex + weights.passage_rank / (1 + rank),
         names=ask.identifies and bool(ask.focus) and set(ask.focus) <= sentence_terms,

@@ -9,6 +9,7 @@ cannot see.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from engine import lexical
@@ -302,14 +303,15 @@ def quoted_phrases(question: str) -> list[str]:
 
 # "Governments come up twice in the speech", "Dialogue gets called for in the opening, in the
 # fourth proposal and ...": a sentence whose subject recurs in the text names it as plainly as a quote.
+_WORD_NOUNS = ("word", "phrase", "term", "name", "idea")  # "the word 'shared'": the quote is the subject
 _RECURRING = re.compile(
-    r"(?:^|[.?!]\s+)(?:the\s+(?:word|phrase|term|name|idea)\s+)?([A-Za-z][\w'-]*(?:\s+[\w'-]+){0,3}?)\s+"
+    rf"(?:^|[.?!]\s+)(?:the\s+(?:{'|'.join(_WORD_NOUNS)})\s+)?([A-Za-z][\w'-]*(?:\s+[\w'-]+){{0,3}}?)\s+"
     r"(?:comes?\s+up|appears?|shows?\s+up|occurs?|recurs?|(?:is|are|gets?)\s+(?:mentioned|used|called\s+for"
     r"|named|cited|brought\s+up|invoked))\s+(?:twice|two\s+times|three\s+times|several\s+times"
     r"|more\s+than\s+once|repeatedly|in\s+(?:the|both|several|two|three)\b)",
     re.IGNORECASE,
 )
-_THE_TEXT_ITSELF = frozenset(lexical.content_terms("speech text document speaker address talk it"))
+_THE_TEXT_ITSELF = frozenset(lexical.content_terms("speech text document speaker address talk"))
 
 
 def pointed_phrases(question: str) -> list[str]:
@@ -321,7 +323,7 @@ def pointed_phrases(question: str) -> list[str]:
     recurring = []
     for match in _RECURRING.finditer(question):
         words = lexical.words(match.group(1))
-        while words and words[0] in ("the", "a", "an", "word", "phrase", "term", "name", "idea"):
+        while words and (words[0] in _ARTICLES or words[0] in _WORD_NOUNS):
             words = words[1:]  # "The word 'shared' shows up twice": the quote itself
         if not set(lexical.content_terms(" ".join(words))) - _THE_TEXT_ITSELF:
             continue  # "The speech appears in ..." points at no phrase of the text
@@ -329,6 +331,12 @@ def pointed_phrases(question: str) -> list[str]:
             words[-1] = words[-1][:-1]
         recurring.append(" ".join(words))
     return list(dict.fromkeys(quoted_phrases(question) + recurring))
+
+
+def holds(text: str, phrases: Iterable[str]) -> bool:
+    """Whether a text holds any of the (lower-cased) phrases a question points at or anchors on."""
+    lowered = text.lower()
+    return any(phrase in lowered for phrase in phrases)
 
 
 # "Besides a battlefield, what else ...": the asker repeats words of the text, and the answer

@@ -12,7 +12,7 @@ import re
 
 from engine import lexical
 from engine.evidence import Evidence
-from engine.question import parse
+from engine.question import holds, parse
 
 
 def should_refuse(question: str, evidence: list[Evidence], threshold: float) -> bool:
@@ -29,10 +29,11 @@ def should_refuse(question: str, evidence: list[Evidence], threshold: float) -> 
     if other_instance(question, list(dict.fromkeys(e.passage.text for e in evidence))):
         return True
     ask = parse(question)
-    if any(e.eligible and any(q in e.text.lower() for q in ask.pointed) for e in evidence):
-        # The asker quoted the text's own words ("The word 'shared' shows up twice..."): the
-        # sentences that hold them are what is asked about, however little else they share with
-        # the question. They must still hold the asked-for kind of fact (eligible).
+    if any(e.eligible and holds(e.text, ask.pointed) for e in evidence):
+        # The asker pointed at the text's own words, by quoting them or saying they recur ("The
+        # word 'shared' shows up twice...", "Governments come up twice"): the sentences that hold
+        # them are what is asked about, however little else they share with the question. They
+        # must still hold the asked-for kind of fact (eligible).
         return False
     # Evidence the question labels comes first ("note 1" puts the note first), whatever its score:
     # how well the text matches is the best eligible score.
