@@ -171,6 +171,18 @@ def _focused(ask: Ask, passage_terms: set[str], sentence_terms: set[str]) -> boo
     return len(others) >= FOCUS_FREE_TERMS and others <= sentence_terms
 
 
+def _specified(ask: Ask, question: str, sentence: str, sentence_terms: set[str]) -> bool:
+    """Whether a sentence can answer "which specific X": it says which X, or names something.
+
+    A sentence that uses the noun without saying which ("hacker attacks against government
+    networks") answers no "which particular hacker attack"; nor do its neighbours that do not
+    use the noun and name nothing ("Cyber security poses a global challenge").
+    """
+    if set(ask.focus) <= sentence_terms:
+        return specifies(ask.focus, sentence, question)
+    return has_kind("name", sentence, question)
+
+
 def _score(
     ask: Ask,
     question: str,
@@ -196,12 +208,7 @@ def _score(
         # A date or count answers only when it sits in a sentence about the question's topic.
         typed=has_kind(ask.kind, sentence, question)
         and (not ask.kind or not ask.topic or _lexical(list(ask.topic), sentence_terms, context_terms) >= 0.3)
-        and not (
-            ask.specific
-            and bool(ask.focus)
-            and set(ask.focus) <= sentence_terms
-            and not specifies(ask.focus, sentence, question)
-        ),
+        and not (ask.specific and ask.focus and not _specified(ask, question, sentence, sentence_terms)),
         # The asker pointed at this sentence by quoting it ("the 'global scourge' sentence") or
         # saying its words recur: the focus noun ("which cyber threat") is their label for what
         # the sentence lists. ("Besides Mo Zi, which other philosopher" points away from its

@@ -101,7 +101,14 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
 }
 
-_SPECIFIC = re.compile(r"\b(which|what) (specific|particular)\b", re.IGNORECASE)
+_SPECIFIC = re.compile(r"\b(which|what|name the) (specific|particular)\b", re.IGNORECASE)
+# "Name the particular attack ..." asks what "Which particular attack ..." asks. (Not every
+# "Name the ...": "Name the strategy and the action plan" asks for two things, and a focus on
+# the first would leave the second unquoted.)
+_NAME_THE = re.compile(
+    r"^\W*(?:please\s+)?(?:name|identify)\s+(?:the|a|an|any|one)\s+(?=(?:specific|particular)\b)",
+    re.IGNORECASE,
+)
 _NOTE = re.compile(r"\b(foot)?notes?\b|\basterisk", re.IGNORECASE)
 _WH = re.compile(r"\b(which|what)\s+(.*)", re.IGNORECASE)
 _AUX = frozenset(
@@ -192,7 +199,7 @@ def _focus(question: str) -> tuple[tuple[str, ...], bool]:
     for it ("solutions", "the two wings of a bird"): such a noun is a preference, not a
     requirement.
     """
-    match = _WH.search(question)
+    match = _WH.search(_NAME_THE.sub("which ", question))
     if not match:
         return (), False
     words = lexical.words(match.group(2))
@@ -268,10 +275,16 @@ def has_kind(kind: str, text: str, question: str = "") -> bool:
 
 def specifies(focus: tuple[str, ...], text: str, question: str) -> bool:
     """Whether a text that uses the focus noun also says which one: a name the question lacks, or a
-    phrase after the noun ("a convention against terrorism"). "There are still lingering wars"
-    answers no "which specific wars"."""
-    qualified = rf"\b{re.escape(focus[-1])}\w*\s+(against|on|for|of|to|about|with|that|which|called|named)\b"
-    return has_kind("name", text, question) or bool(re.search(qualified, text, re.IGNORECASE))
+    phrase after the noun that the question lacks ("a convention against terrorism"). "There are
+    still lingering wars" answers no "which specific wars", and "hacker attacks against government
+    networks" no "which particular hacker attack on a government network": it only repeats it."""
+    joins = "against|on|for|of|to|about|with|that|which|called|named"
+    qualified = rf"\b{re.escape(focus[-1])}\w*\s+(?:{joins})\s+([^.,;:]+)"
+    asked = set(lexical.content_terms(question))
+    return has_kind("name", text, question) or any(
+        set(lexical.content_terms(" ".join(m.group(1).split()[:3]))) - asked
+        for m in re.finditer(qualified, text, re.IGNORECASE)
+    )
 
 
 def _title_case(text: str) -> bool:

@@ -101,6 +101,10 @@ UNANSWERABLE = [
     "What was China's economic growth rate when the speech was given?",
     # It names only the Second conference; its date line is not the date of the next one.
     "What dates did the speaker give for the next World Internet Conference?",
+    # Thefts and attacks are named only generically ("commercial cyber thefts"), their
+    # neighbours name nothing; an imperative "Name the ..." asks what "Which ..." asks.
+    "Name the particular cyber theft against a company that the speech cites as an example.",
+    "Which specific hacker attack on government networks does the speaker cite?",
 ]
 
 # DESIGN.md section 7; mode, closest and retrieved are documented extras of engine.types.Answer.

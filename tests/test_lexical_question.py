@@ -266,6 +266,11 @@ def test_a_specific_one_is_named_or_qualified_not_just_mentioned() -> None:
     )
     assert specifies(("convent",), "an international convention against terrorism in cyberspace", question)
     assert specifies(("war",), "the wars in the Balkans", question)
+    # A phrase after the noun that only repeats the question says no more than the noun.
+    attack = "Name the particular hacker attack on a government network the speech cites."
+    assert parse(attack).specific and parse(attack).focus == ("attack",)
+    assert not specifies(("attack",), "hacker attacks against government networks", attack)
+    assert specifies(("attack",), "hacker attacks against power grids", attack)
 
 
 def test_one_another_counts_nothing() -> None:
