@@ -96,7 +96,7 @@ def ordinal_item(question: str, lists: Iterable[AnnouncedList]) -> Item | None:
     sentence must share a word near the ordinal with the question, so "the third point"
     picks the list of points.
     """
-    words = lexical.words(question)
+    words = _rank_words(question)
     at = _ordinal_at(words)
     if at < 0:
         return None
@@ -110,6 +110,25 @@ def ordinal_item(question: str, lists: Iterable[AnnouncedList]) -> Item | None:
         if shared and len(announced.items) >= rank > 0 and (best is None or len(shared) > best[0]):
             best = (len(shared), Item(*announced.items[rank - 1], announced.text))
     return best[1] if best else None
+
+
+# "point five", "proposal 2", "the 3rd principle": a rank said without an ordinal word.
+_CARDINALS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_NUMBER = "|".join(_CARDINALS) + r"|10|[1-9]"
+_NOUN_NUMBER = re.compile(
+    rf"\b(point|principle|proposal|step|measure|goal|priority)\s+(?:number\s+|no\.?\s*)?({_NUMBER})\b", re.I
+)
+_NUMBERED = re.compile(r"\b(10|[1-9])(?:st|nd|rd|th)\b", re.IGNORECASE)
+
+
+def _rank_words(question: str) -> list[str]:
+    """The question's words with a rank said by number made an ordinal: "point five" -> "fifth point"."""
+
+    def ordinal(number: str) -> str:
+        return lexical.ORDINALS[int(number) - 1 if number.isdigit() else _CARDINALS.index(number.lower())]
+
+    question = _NOUN_NUMBER.sub(lambda m: f"{ordinal(m.group(2))} {m.group(1)}", question)
+    return lexical.words(_NUMBERED.sub(lambda m: ordinal(m.group(1)), question))
 
 
 def _ordinal_at(words: list[str]) -> int:
@@ -138,7 +157,7 @@ def beyond_item(question: str, item: Item) -> set[str]:
     item: "the third of the principles listed for transforming global internet governance"
     asks for the item itself, and so does a question about its heading.
     """
-    words = lexical.words(question)
+    words = _rank_words(question)
     at = _ordinal_at(words)
     if at < 0 or _HEADING & set(words):
         return set()
@@ -170,7 +189,7 @@ def lists_asked(question: str, lists: Iterable[AnnouncedList]) -> list[Announced
     itself a proposal. "What principles must be upheld?" (plural) asks for the whole list, and
     "the third principle" for an item by rank (see ordinal_item).
     """
-    if _ordinal_at(lexical.words(question)) >= 0:
+    if _ordinal_at(_rank_words(question)) >= 0:
         return []
     nouns: set[str] = set()
     for of_the, single in _WHICH_ITEM.findall(question):

@@ -101,6 +101,11 @@ def _lexical(question_terms: list[str], sentence_terms: set[str], context_terms:
     return (len(in_sentence) + 0.5 * len(in_context)) / len(distinct)
 
 
+# How far below the best score a sentence whose passage uses a preferred label ("what remedy")
+# may sit and still come first.
+LABEL_MARGIN = 0.1
+
+
 @dataclass(frozen=True)
 class Weights:
     """How a sentence's score mixes its signals (tuned on the development set)."""
@@ -131,10 +136,18 @@ def gather(
         for (rank, passage, start, end, read), cosine in zip(spans, cosines, strict=True)
     ]
     anchors = anchor_phrases(question)
+    best = max((e.score for e in found if e.eligible), default=0.0)
+
+    def preferred(e: Evidence) -> bool:
+        """A label the question requires (a note, "which city") always counts; one it merely
+        prefers ("what larger benefit", "what overall goal") only near the best score: the
+        text's "mutual benefit" or "the goal of security" is the same word, not the thing."""
+        return e.labeled and (ask.about_note or ask.identifies or e.score >= best - LABEL_MARGIN)
+
     found.sort(
         key=lambda e: (
             not e.eligible,
-            not e.labeled,
+            not preferred(e),
             not holds(e.text, anchors),  # the text's own words, repeated by the asker
             not e.names,
             -e.score,

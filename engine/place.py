@@ -19,7 +19,8 @@ from ingest.passage import Passage
 _START = ("first", "opening")
 _PLACE = re.compile(
     rf"\b({'|'.join(_START + lexical.LAST_WORDS)})\s+(sentence|paragraph)s?\b"
-    r"(?!\s+(?:of|in)\s+(?:the|this|that|its|his|her)\s+(?!speech|text|document|address|talk|article)\w)",
+    r"(?!\s+(?:of|in)\s+(?:the|this|that|its|his|her)\s+"
+    r"(?!(?:(?:main|whole|entire|full)\s+)?(?:speech|text|document|address|talk|article|body)\b)\w)",
     re.IGNORECASE,
 )
 

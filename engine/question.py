@@ -74,7 +74,9 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             # "What was China's GDP growth rate?", "what is the total budget": a possessive or
             # compound before the measure noun.
             rf"|\bwhat (is|was|are|were) (the |its |their |\w+'s )(\w+ ){{0,2}}({_MEASURES})\b"
-            r"|\bwhat (\w+ )?number\b|\bestimat(e|es|ed)\b",
+            r"|\bwhat (\w+ )?number\b|\bestimat(e|es|ed)\b"
+            # "Give me the figures", "any statistics?" (not "the figures of speech")
+            r"|\b(the|any|what|which|some|exact|actual|hard)\s+(figures|statistics|stats|numbers)\b(?!\s+of\s+speech)",
             re.I,
         ),
         re.compile(_QUANTITY, re.I),
@@ -131,7 +133,12 @@ _NOT_TOPIC = _KIND_STEMS | _PLACE_STEMS
 # propose?" is not answered by "crack down on all cybercrimes", unlike "what remedy", whose
 # answer the text describes in its own words.
 _NAMED_ONLY = frozenset("penalty penalties sanction sanctions punishment punishments".split())
-_SKIP = frozenset("kind kinds sort sorts type types other specific exact particular main".split())
+# Words that grade the noun rather than name a kind of it: "what larger benefit", "what overall
+# goal" ask what "what benefit" and "what goal" ask, not for a compound the text must name.
+_SKIP = frozenset(
+    "kind kinds sort sorts type types other specific exact particular main".split()
+    + "overall ultimate larger bigger broader wider greater deeper".split()
+)
 # Verbs that follow "what" directly: "what becomes of the world" has no noun to focus on, and
 # "becomes" would favour every passage that says "become".
 _WH_VERBS = frozenset(
@@ -211,23 +218,37 @@ def _focus(question: str) -> tuple[tuple[str, ...], bool]:
         words, identifies = words[2:], True  # "what is the title of ...": the noun after the article
     if len(words) > 2 and words[0] in _PLACE_WORDS and words[1] == "of":
         words = words[3:] if words[2] in _ARTICLES else words[2:]
-    phrase: list[str] = []
-    for word in words:
-        if word in _SKIP or word in _COUNTING or word in _PLACE_WORDS or (word == "of" and not phrase):
-            continue
-        if word in _AUX or word in lexical.STOPWORDS or (phrase and word in _WH_VERBS):
-            break  # "which crime comes last": the verb ends the noun phrase
-        phrase.append(word)
-        if word in _KIND_NOUNS:
-            break  # "what date appears under", "which number deals with": a verb follows the kind noun
-    # "which city hosted": the verb ends the phrase ("what internet speed": "-eed" is a noun)
-    while phrase and phrase[-1].endswith("ed") and not phrase[-1].endswith("eed"):
-        phrase.pop()
+    phrase, end = _noun_phrase(words)
+    if phrase and end < len(words) and words[end] in ("or", "and"):
+        # "which dialogue or consultation forums": both words qualify one head, the last noun.
+        # ("which cities or countries" names two heads; the first stands.)
+        shared, _ = _noun_phrase(words[end + 1 :])
+        phrase = phrase + shared if len(shared) > 1 else phrase
     if not phrase or any(phrase[-1] in nouns for nouns in (_KIND_NOUNS, _WORDING, lexical.GENERIC_NOUNS)):
         return (), False  # "what year": the fact kind checks that; "which event": any text may name one
     # A compound ("what prison sentence", "what government body") names a specific kind of thing.
     compound = len(phrase) > 1 and not counted
     return tuple(lexical.content_terms(phrase[-1])), identifies or compound or phrase[-1] in _NAMED_ONLY
+
+
+def _noun_phrase(words: list[str]) -> tuple[list[str], int]:
+    """The noun phrase at the start of ``words`` and the index of the word that ended it."""
+    phrase: list[str] = []
+    end = len(words)
+    for at, word in enumerate(words):
+        if word in _SKIP or word in _COUNTING or word in _PLACE_WORDS or (word == "of" and not phrase):
+            continue
+        if word in _AUX or word in lexical.STOPWORDS or (phrase and word in _WH_VERBS):
+            end = at  # "which crime comes last": the verb ends the noun phrase
+            break
+        phrase.append(word)
+        if word in _KIND_NOUNS:
+            end = at + 1  # "what date appears under", "which number deals with": a verb follows the kind noun
+            break
+    # "which city hosted": the verb ends the phrase ("what internet speed": "-eed" is a noun)
+    while phrase and phrase[-1].endswith("ed") and not phrase[-1].endswith("eed"):
+        phrase.pop()
+    return phrase, end
 
 
 # Wording that asks for facts from several places: "both in the principles and in the
@@ -421,14 +442,21 @@ def question_parts(question: str) -> list[str]:
     of fact (a date) must not be demanded of the second. A clause that points back ("..., and
     who announced it?") stays joined: alone, its "it" would lose its referent and be answered
     from the wrong passage. A statement right before a question sets up that question ("The
-    saying carries note 1. What source does that note give?"), so it joins it.
+    saying carries note 1. What source does that note give?"), so it joins it; so does a short
+    request right after a question ("Has the plan produced results? Give me the figures."),
+    which says what kind of answer that question wants.
     """
     sentences = [
         question[s:e] for s, e in split_sentences(question) if not _INSTRUCTION.search(question[s:e])
     ]
     joined: list[str] = []
     for sentence in sentences:
-        if joined and not joined[-1].rstrip().endswith("?") and sentence.rstrip().endswith("?"):
+        asks = sentence.rstrip().endswith("?")
+        follows_question = bool(joined) and joined[-1].rstrip().endswith("?")
+        if joined and (
+            (not follows_question and asks)
+            or (follows_question and not asks and len(lexical.content_terms(sentence)) <= 1)
+        ):
             joined[-1] = f"{joined[-1]} {sentence}"
         else:
             joined.append(sentence)

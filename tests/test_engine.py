@@ -105,6 +105,10 @@ UNANSWERABLE = [
     # neighbours name nothing; an imperative "Name the ..." asks what "Which ..." asks.
     "Name the particular cyber theft against a company that the speech cites as an example.",
     "Which specific hacker attack on government networks does the speaker cite?",
+    # A short request after a question says what it wants: numbers, which the text lacks.
+    "Has the Broadband China strategy met its targets so far? Give me the numbers.",
+    # Both words qualify "channels", which the text never names ("dialogue" alone it has).
+    "Which existing dialogue or consultation channels on cyberspace does the speaker name?",
 ]
 
 # DESIGN.md section 7; mode, closest and retrieved are documented extras of engine.types.Answer.
@@ -451,6 +455,14 @@ def test_a_focus_noun_the_text_never_uses_does_not_refuse_a_full_match(ask: Call
         ),
         # "what point ... to make" asks for an argument, not one of the five points
         ("What point does the speaker make with the old Chinese saying about mutual care?", ["mutual care"]),
+        # a graded noun ("greater good", "ultimate goal") prefers passages that use the noun only
+        # near the best score: "mutual benefit" and "the goal of security" are other things
+        (
+            "Apart from enriching minds, what greater good does the speaker expect a thriving cyber "
+            "culture to bring?",
+            ["advance human civilization"],
+        ),
+        ("What ultimate goal do the speaker's five proposals serve?", ["community of shared future"]),
     ],
 )
 def test_the_answer_quotes_what_the_question_points_at_or_means(
@@ -462,6 +474,12 @@ def test_the_answer_quotes_what_the_question_points_at_or_means(
     assert not answer.refused
     for phrase in expected:
         assert phrase in answer.answer
+
+
+def test_a_rank_said_by_number_picks_that_item(ask: Callable[[str], Answer]) -> None:
+    # "proposal number 3" is the third proposal; the first's "Broadband China" matches as well.
+    answer = ask("What is China implementing, according to proposal number 3?")
+    assert "Internet Plus" in answer.citations[0].quote and "Broadband" not in answer.answer
 
 
 def test_a_follow_up_sentence_without_content_words_is_not_asked_alone(

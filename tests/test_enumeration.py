@@ -52,6 +52,11 @@ def test_the_speech_announces_its_principles_and_its_proposals(passages: list[Pa
         # "first ..., then ..." orders the asker's steps: no rank
         ("How does it treat the law, first in the principles and then in the proposals?", None),
         ("Which principle comes first, and what does it say?", "– Respect for cyber sovereignty."),
+        # a rank said by number, after the noun or as "3rd"
+        ("What does point five ask for?", "Fifth, build an internet governance"),
+        ("Which countries does proposal no. 2 want to share cultures?", "Second, build an online platform"),
+        ("What is the 4th principle?", "– Good order."),
+        ("Does he propose two things here?", None),
     ],
 )
 def test_an_ordinal_picks_the_item_of_the_list_its_noun_names(

@@ -14,6 +14,7 @@ from engine.question import (
     has_kind,
     parse,
     pointed_phrases,
+    question_parts,
     quoted_phrases,
     specifies,
 )
@@ -368,8 +369,6 @@ def test_where_a_fact_sits_on_the_page_is_not_its_topic() -> None:
 
 
 def test_question_parts_split_clauses_that_stand_alone() -> None:
-    from engine.question import question_parts
-
     assert question_parts("What date is under the title, and what restriction is in the last line?") == [
         "What date is under the title",
         "what restriction is in the last line?",
@@ -498,3 +497,32 @@ def test_quoted_phrases() -> None:
 
 def test_twice_is_not_a_content_term() -> None:
     assert lexical.content_terms("Cyber surveillance is mentioned twice") == ["cyber", "surveil"]
+
+
+def test_a_graded_noun_is_described_not_named() -> None:
+    # "overall", "larger": the asker grades the noun; "prison sentence" names a kind of it
+    for question, focus in (
+        ("What overall goal do they serve?", "goal"),
+        ("What larger benefit comes?", "benefit"),
+    ):
+        ask = parse(question)
+        assert ask.focus == (focus,) and not ask.identifies
+    assert parse("What prison sentence does the speech propose?").identifies
+
+
+def test_words_joined_by_or_qualify_one_head_noun() -> None:
+    assert parse("Which dialogue or consultation forums does it name?").focus == ("forum",)
+    assert parse("Which cities or countries does it name?").focus == ("citi",)
+
+
+def test_figures_asked_for_are_a_quantity() -> None:
+    assert parse("Give me the figures on broadband.").kind == "quantity"
+    assert parse("Does it cite any statistics?").kind == "quantity"
+    assert parse("What figures of speech does he use?").kind != "quantity"
+
+
+def test_a_short_request_after_a_question_joins_it() -> None:
+    assert question_parts("Has the plan worked? Give me the figures.") == [
+        "Has the plan worked? Give me the figures."
+    ]
+    assert len(question_parts("What is the title? When was it given?")) == 2

@@ -27,6 +27,8 @@ def passages(corpus_dir: Path) -> list[Passage]:
         ("What is the speech's closing sentence about?", Place(False, "sentence")),
         ("Quote the final paragraph of the speech.", Place(False, "paragraph")),
         ("What does the last sentence of this text say?", Place(False, "sentence")),
+        ("What's the final sentence of the main text?", Place(False, "sentence")),
+        ("Quote the first sentence of the whole speech.", Place(True, "sentence")),
         # a place inside a list item: the document's order cannot find it
         ("What does the last sentence of the fourth proposal say?", None),
         ("What did the speaker say at the opening ceremony?", None),
