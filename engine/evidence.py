@@ -35,8 +35,9 @@ class Evidence:
     focused: bool  # its passage mentions what the question must have named ("city" in "which city")
     labeled: bool  # its passage is what the question calls the answer ("problem" in "what problem", a note)
     score: float
-    # The sentence itself names what the question must identify ("convention" in "what sort of
-    # international convention"): among a labeled passage's sentences, that one answers.
+    # The sentence itself uses the question's focus noun ("convention" in "what sort of
+    # international convention", "outcomes" in "chances for what kind of outcomes"): among a
+    # labeled passage's sentences, that one answers.
     names: bool = False
     pinned: bool = False  # found by the text's structure, not by similarity alone (see pinned())
     # The start of the sentence before, when this one leans on it (see readings()); else None.
@@ -149,7 +150,7 @@ def gather(
             not e.eligible,
             not preferred(e),
             not holds(e.text, anchors),  # the text's own words, repeated by the asker
-            not e.names,
+            not (e.names and preferred(e)),
             -e.score,
             e.rank,
             e.start,
@@ -229,7 +230,7 @@ def _score(
         focused=_focused(ask, passage_terms, sentence_terms | context_terms) or holds(sentence, ask.pointed),
         labeled=passage.kind == "note" if ask.about_note else set(ask.focus) <= passage_terms,
         score=weights.cosine * cosine + weights.lexical * lex + weights.passage_rank / (1 + rank),
-        names=ask.identifies and bool(ask.focus) and set(ask.focus) <= sentence_terms,
+        names=bool(ask.focus) and set(ask.focus) <= sentence_terms,
         read_from=read_from if read_from < start else None,
     )
 

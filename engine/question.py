@@ -173,12 +173,20 @@ class Ask:
 # for what countries should do?" opens a relative clause, which asks for no countries.
 _FIRST_WH = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
 _RELATIVE_WH = re.compile(r"\b(for|to|about|of|on|in|with|from|by|at) (what|which)\b", re.IGNORECASE)
+# A yes/no question asks for no measure through "how" after a preposition: "Should a country's
+# say depend on how big it is?" wants no size ("Does it say how many ..." still counts).
+_YES_NO = re.compile(
+    r"^\W*(is|are|was|were|do|does|did|can|could|should|would|will|has|have|may|must)\b", re.I
+)
+_PREPOSITION_HOW = re.compile(r"\b(for|to|about|of|on|in|with|from|by|at) how\b", re.IGNORECASE)
 
 
 def parse(question: str) -> Ask:
     """Fact kind, focus noun and content terms of a question."""
     first = _FIRST_WH.search(question)
     asking = question[: first.end()] + _RELATIVE_WH.sub(r"\1", question[first.end() :]) if first else question
+    if _YES_NO.match(question):
+        asking = _PREPOSITION_HOW.sub(r"\1", asking)
     kind = next((name for name, (asks, _) in FACT_KINDS.items() if asks.search(asking)), "")
     terms = tuple(lexical.content_terms(question))
     topic = tuple(t for t in terms if t not in _NOT_TOPIC) if kind else terms

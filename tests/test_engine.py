@@ -463,6 +463,12 @@ def test_a_focus_noun_the_text_never_uses_does_not_refuse_a_full_match(ask: Call
             ["advance human civilization"],
         ),
         ("What ultimate goal do the speaker's five proposals serve?", ["community of shared future"]),
+        # the sentence that uses the focus noun ("outcomes") comes first among its passage's
+        (
+            "In the openness principle, the extra chances to cooperate are opportunities for what kind "
+            "of outcomes?",
+            ["win-win"],
+        ),
     ],
 )
 def test_the_answer_quotes_what_the_question_points_at_or_means(

@@ -526,3 +526,8 @@ def test_a_short_request_after_a_question_joins_it() -> None:
         "Has the plan worked? Give me the figures."
     ]
     assert len(question_parts("What is the title? When was it given?")) == 2
+
+
+def test_a_yes_no_question_asks_no_measure_through_a_clause() -> None:
+    assert parse("Should a country's say depend on how big or powerful it is?").kind == ""
+    assert parse("Does the speech say how many proposals there are?").kind == "quantity"
