@@ -103,7 +103,11 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
 }
 
-_SPECIFIC = re.compile(r"\b(which|what|name the) (specific|particular)\b", re.IGNORECASE)
+_SPECIFIC = re.compile(
+    r"\b(which|what|name the) (specific|particular|concrete)\b"
+    r"|\b(which|what) \w+ exactly\b|\bexactly which\b",  # "which sectors exactly"
+    re.IGNORECASE,
+)
 # "Name the particular attack ..." asks what "Which particular attack ..." asks. (Not every
 # "Name the ...": "Name the strategy and the action plan" asks for two things, and a focus on
 # the first would leave the second unquoted.)
@@ -136,7 +140,7 @@ _NAMED_ONLY = frozenset("penalty penalties sanction sanctions punishment punishm
 # Words that grade the noun rather than name a kind of it: "what larger benefit", "what overall
 # goal" ask what "what benefit" and "what goal" ask, not for a compound the text must name.
 _SKIP = frozenset(
-    "kind kinds sort sorts type types other specific exact particular main".split()
+    "kind kinds sort sorts type types other specific exact particular concrete main".split()
     + "overall ultimate larger bigger broader wider greater deeper".split()
 )
 # Verbs that follow "what" directly: "what becomes of the world" has no noun to focus on, and
@@ -295,11 +299,24 @@ def has_kind(kind: str, text: str, question: str = "") -> bool:
         found = [
             f
             for f in found
-            if f not in _COMMON_ACRONYMS and not re.search(rf"\b{re.escape(f.lower())}\b", asked)
+            if f not in _COMMON_ACRONYMS
+            and not re.search(rf"\b{re.escape(f.lower())}\b", asked)
+            and not _demonym_of(f, asked)
         ]
         if _WHO.match(question):
             found = [f for f in found if f.split()[-1] not in _NOT_A_DOER]
     return bool(found)
+
+
+_DEMONYM = re.compile(r"^([A-Z][a-z]{2,}?)(?:ese|ian|ish|an)$")
+
+
+def _demonym_of(name: str, asked: str) -> bool:
+    """Whether a one-word name is the people or adjective of a name the question has: "Chinese"
+    of "China", "Japanese" of "Japan". "Chinese culture" names no platform the question about
+    China's platform asks for."""
+    match = _DEMONYM.match(name)
+    return bool(match) and bool(re.search(rf"\b{match.group(1).lower()}", asked))
 
 
 def specifies(focus: tuple[str, ...], text: str, question: str) -> bool:

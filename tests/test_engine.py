@@ -109,6 +109,8 @@ UNANSWERABLE = [
     "Has the Broadband China strategy met its targets so far? Give me the numbers.",
     # Both words qualify "channels", which the text never names ("dialogue" alone it has).
     "Which existing dialogue or consultation channels on cyberspace does the speaker name?",
+    # "exactly" asks for named sectors; the sentence only repeats the quoted phrase.
+    "Which industries exactly are the 'growth areas for cooperation' the speaker wants identified?",
 ]
 
 # DESIGN.md section 7; mode, closest and retrieved are documented extras of engine.types.Answer.

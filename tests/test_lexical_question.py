@@ -531,3 +531,15 @@ def test_a_short_request_after_a_question_joins_it() -> None:
 def test_a_yes_no_question_asks_no_measure_through_a_clause() -> None:
     assert parse("Should a country's say depend on how big or powerful it is?").kind == ""
     assert parse("Does the speech say how many proposals there are?").kind == "quantity"
+
+
+def test_the_people_of_a_name_the_question_has_are_no_new_name() -> None:
+    sentence = "so that people may come to know more about Chinese culture"
+    assert not has_kind("name", sentence, "What is the name of the platform China will build?")
+    assert has_kind("name", sentence, "What is the name of the culture they will learn about?")
+
+
+def test_exactly_and_concrete_ask_for_a_specific_one() -> None:
+    assert parse("Which sectors exactly does it mean?").specific
+    assert parse("What concrete steps does it propose?").specific
+    assert not parse("What steps does it propose?").specific
