@@ -175,7 +175,7 @@ class Ask:
 
 # A wh-word after a preposition, once the question has asked its own: "What two verbs does it use
 # for what countries should do?" opens a relative clause, which asks for no countries.
-_FIRST_WH = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
+WH_WORD = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
 _RELATIVE_WH = re.compile(r"\b(for|to|about|of|on|in|with|from|by|at) (what|which)\b", re.IGNORECASE)
 # A yes/no question asks for no measure through "how" after a preposition: "Should a country's
 # say depend on how big it is?" wants no size ("Does it say how many ..." still counts).
@@ -187,7 +187,7 @@ _PREPOSITION_HOW = re.compile(r"\b(for|to|about|of|on|in|with|from|by|at) how\b"
 
 def parse(question: str) -> Ask:
     """Fact kind, focus noun and content terms of a question."""
-    first = _FIRST_WH.search(question)
+    first = WH_WORD.search(question)
     asking = question[: first.end()] + _RELATIVE_WH.sub(r"\1", question[first.end() :]) if first else question
     if _YES_NO.match(question):
         asking = _PREPOSITION_HOW.sub(r"\1", asking)

@@ -12,7 +12,7 @@ import re
 
 from engine import lexical
 from engine.evidence import Evidence
-from engine.question import holds, parse
+from engine.question import WH_WORD, holds, parse
 
 
 def should_refuse(question: str, evidence: list[Evidence], threshold: float) -> bool:
@@ -37,8 +37,32 @@ def should_refuse(question: str, evidence: list[Evidence], threshold: float) -> 
         return False
     # Evidence the question labels comes first ("note 1" puts the note first), whatever its score:
     # how well the text matches is the best eligible score.
-    best = max(e.score for e in evidence if e.eligible)
-    return best < threshold and not (ask.kind == "date" and not ask.topic)
+    best = max(evidence, key=lambda e: e.score if e.eligible else -1.0)
+    if best.score >= threshold or (ask.kind == "date" and not ask.topic):
+        return False
+    # "Is this the complete text?", "Are there restrictions on reusing this text?": a yes/no
+    # question about the document itself is answered by its apparatus ("* Part of the speech ...",
+    # "(Not to be republished ...)"), whose wording the question rarely shares.
+    # Not "Does this text say who translated it?": that asks for a name, which "1 Mo Zi." has.
+    return not (
+        not ask.kind
+        and _ABOUT_THE_DOCUMENT.search(question)
+        and not WH_WORD.search(question)
+        and best.passage.kind in APPARATUS
+        and best.score >= APPARATUS_FACTOR * threshold
+    )
+
+
+# A yes/no question about the document as such, not about what it says.
+_ABOUT_THE_DOCUMENT = re.compile(
+    r"^\W*(is|are|was|were|does|do|can|may|am)\b"
+    r".*\b(this|the) (complete |whole |full )?(text|speech|document)\b"
+    # "Does the speech say anything about AI?" asks what it says: no question about the document
+    r"(?!\s+(say|says|said|mention|mentions|talk|discuss|state|describe|address|cover|name|give|tell|refer)\b)",
+    re.IGNORECASE,
+)
+APPARATUS = frozenset({"note", "other"})  # the notes and unnumbered lines after the body
+APPARATUS_FACTOR = 0.75  # share of the threshold an apparatus line needs for such a question
 
 
 _ORDINAL = "|".join(lexical.ORDINALS)

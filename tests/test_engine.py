@@ -111,6 +111,10 @@ UNANSWERABLE = [
     "Which existing dialogue or consultation channels on cyberspace does the speaker name?",
     # "exactly" asks for named sectors; the sentence only repeats the quoted phrase.
     "Which industries exactly are the 'growth areas for cooperation' the speaker wants identified?",
+    # About the document, but asking for a name: the note "1 Mo Zi." does not answer it.
+    "Does this text say who translated the speech?",
+    # "the speech" is what speaks here, not what is asked about: no note answers it.
+    "Does the speech say anything about quantum computing?",
 ]
 
 # DESIGN.md section 7; mode, closest and retrieved are documented extras of engine.types.Answer.
@@ -482,6 +486,21 @@ def test_the_answer_quotes_what_the_question_points_at_or_means(
     assert not answer.refused
     for phrase in expected:
         assert phrase in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "line"),
+    [
+        ("Is this the whole speech, or just an excerpt?", "Part of the speech"),
+        ("Is there any condition attached to reusing this document?", "Not to be republished"),
+    ],
+)
+def test_a_yes_no_question_about_the_document_is_answered_by_its_notes(
+    question: str, line: str, ask: Callable[[str], Answer]
+) -> None:
+    # The question shares no word with the note or the last line that answers it.
+    answer = ask(question)
+    assert not answer.refused and any(line in c.quote for c in answer.citations)
 
 
 def test_a_rank_said_by_number_picks_that_item(ask: Callable[[str], Answer]) -> None:

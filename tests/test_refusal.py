@@ -1,10 +1,16 @@
-"""other_instance: a question about one instance of a series the text covers only as others."""
+"""other_instance: a question about one instance of a series the text covers only as others;
+should_refuse: the document's notes answer a yes/no question about the document itself."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from engine.refusal import other_instance
+from conftest import SPEECH_NAME
+from engine.evidence import Evidence
+from engine.refusal import other_instance, should_refuse
+from ingest import chunker, loader
 
 NOTE = "Part of the speech at the opening ceremony of the Second World Internet Conference."
 
@@ -28,3 +34,27 @@ def test_an_instance_the_text_never_names_is_another_thing(question: str, expect
 
 def test_a_name_the_text_never_numbers_is_not_contradicted() -> None:
     assert not other_instance("What happened at the first World Internet Conference?", ["It met."])
+
+
+def _note_evidence(corpus_dir: Path, score: float) -> Evidence:
+    """The asterisk note as the best evidence, scoring ``score`` (below the 0.2 threshold)."""
+    note = next(p for p in chunker.chunk(loader.load_document(corpus_dir / SPEECH_NAME)) if p.kind == "note")
+    return Evidence(note, 0, 0, len(note.text), 0.0, 0.3, typed=True, focused=True, labeled=True, score=score)
+
+
+@pytest.mark.parametrize(
+    ("question", "refused"),
+    [
+        ("Is this the complete text of the speech?", False),
+        # what the speech says, not the speech as a document
+        ("Does the speech say anything about machine learning?", True),
+        # asks for a name: the note's words do not answer it
+        ("Does this text say who translated it?", True),
+        ("What is this speech about?", True),
+    ],
+)
+def test_a_yes_no_question_about_the_document_accepts_a_weaker_note(
+    corpus_dir: Path, question: str, refused: bool
+) -> None:
+    assert should_refuse(question, [_note_evidence(corpus_dir, 0.17)], threshold=0.2) is refused
+    assert should_refuse(question, [_note_evidence(corpus_dir, 0.1)], threshold=0.2)  # too weak for any
