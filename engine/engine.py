@@ -10,7 +10,15 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from engine import conversation, lexical
-from engine.enumeration import AnnouncedList, Item, announced_lists, beyond_item, lists_asked, ordinal_item
+from engine.enumeration import (
+    AnnouncedList,
+    Item,
+    announced_lists,
+    beyond_item,
+    lists_asked,
+    neighbour_item,
+    ordinal_item,
+)
 from engine.evidence import STRUCTURAL, Evidence, Weights, gather, pinned
 from engine.language import looks_english, translate
 from engine.llm import ChatBackend, LLMError, backend_name, make_backend
@@ -132,7 +140,8 @@ class Engine:
         found = gather(question, passages, self._vectors, self.weights)
         # "Which principle comes third?" names an item by its rank in a list; a date or count
         # question with an ordinal ("When was the first conference?") does not.
-        item = None if kind else ordinal_item(question, self._lists.values())
+        lists = self._lists.values()
+        item = None if kind else ordinal_item(question, lists) or neighbour_item(question, lists)
         place = place_asked(question) if item is None and passages else None
         if place:
             return self._at_place(question, place, passages, found)

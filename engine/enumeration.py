@@ -169,6 +169,48 @@ def beyond_item(question: str, item: Item) -> set[str]:
     )
 
 
+# "Which principle is sandwiched between 'A' and 'B'?", "Which proposal comes directly after the
+# one on the cyber economy?": an item found by its neighbours, whose headings the question names.
+_BETWEEN = re.compile(r"\bbetween\s+(.+?)\s+and\s+(.+?)(?=[?.;]|$)", re.IGNORECASE)
+_NEXT_TO = re.compile(
+    r"\b(after|before|follows|precedes|following|preceding)\s+(.+?)(?=[?,.;]|\s+and\b|$)", re.IGNORECASE
+)
+_FORWARD = frozenset("after follows following".split())
+
+
+def neighbour_item(question: str, lists: Iterable[AnnouncedList]) -> Item | None:
+    """The item of a list the question names that sits next to, or between, items it describes.
+
+    Neither retrieval nor sentence scoring can find it: the question's words are those of the
+    neighbours' headings, not of the item asked for.
+    """
+    nouns = set(lexical.content_terms(question)) & _ITEM_NOUNS
+    for announced in lists:
+        if not nouns & set(lexical.content_terms(announced.text)):
+            continue
+        headings = [set(lexical.content_terms(p.text[s:e])) for p, (s, e) in announced.items]
+        between = _BETWEEN.search(question)
+        if between:
+            found = [_heading_of(between.group(g), headings) for g in (1, 2)]
+            if None not in found and abs(found[0] - found[1]) == 2:
+                return Item(*announced.items[min(found) + 1], announced.text)
+        beside = _NEXT_TO.search(question)
+        at = _heading_of(beside.group(2), headings) if beside else None
+        if beside and at is not None:
+            at += 1 if beside.group(1).lower() in _FORWARD else -1
+            if 0 <= at < len(announced.items):
+                return Item(*announced.items[at], announced.text)
+    return None
+
+
+def _heading_of(phrase: str, headings: list[set[str]]) -> int | None:
+    """The index of the one heading sharing the most content words with the phrase, or None."""
+    terms = set(lexical.content_terms(phrase)) - _ITEM_NOUNS
+    shared = [len(terms & heading) for heading in headings]
+    best = max(shared, default=0)
+    return shared.index(best) if best and shared.count(best) == 1 else None
+
+
 # "Which of the five proposals mentions the World Internet Conference?", "Under which principle is
 # the UN Charter brought up?": a list's noun after which/what, singular or after "of the".
 _WHAT_POINT = re.compile(r"\bwhat\s+point\b", re.IGNORECASE)

@@ -503,6 +503,12 @@ def test_a_yes_no_question_about_the_document_is_answered_by_its_notes(
     assert not answer.refused and any(line in c.quote for c in answer.citations)
 
 
+def test_a_list_item_is_found_by_its_neighbours(ask: Callable[[str], Answer]) -> None:
+    # The question's words are the neighbours' headings; the answer is the heading between them.
+    answer = ask("Which proposal lies between the infrastructure one and the cyber economy one?")
+    assert answer.citations[0].quote.startswith("Second, build an online platform")
+
+
 def test_a_rank_said_by_number_picks_that_item(ask: Callable[[str], Answer]) -> None:
     # "proposal number 3" is the third proposal; the first's "Broadband China" matches as well.
     answer = ask("What is China implementing, according to proposal number 3?")

@@ -9,7 +9,14 @@ import pytest
 
 from conftest import SPEECH_NAME
 from engine.engine import Engine
-from engine.enumeration import AnnouncedList, announced_lists, beyond_item, lists_asked, ordinal_item
+from engine.enumeration import (
+    AnnouncedList,
+    announced_lists,
+    beyond_item,
+    lists_asked,
+    neighbour_item,
+    ordinal_item,
+)
 from ingest import chunker, loader
 from ingest.passage import Passage
 
@@ -63,6 +70,30 @@ def test_an_ordinal_picks_the_item_of_the_list_its_noun_names(
     passages: list[Passage], question: str, heading: str | None
 ) -> None:
     item = ordinal_item(question, announced_lists(passages).values())
+    if heading is None:
+        assert item is None
+    else:
+        assert item and item.passage.text.startswith(heading)
+
+
+@pytest.mark.parametrize(
+    ("question", "heading"),
+    [
+        ("Which proposal follows the one about culture?", "Third, promote innovative development"),
+        ("What principle precedes good order?", "– Promotion of openness and cooperation."),
+        (
+            "Which principle sits between cyber sovereignty and openness?",
+            "– Maintenance of peace and security.",
+        ),
+        ("Which proposal comes just before the infrastructure one?", None),  # the first has none before it
+        ("What comes after the saying?", None),  # no list named
+        ("Which proposal comes after the cyber one?", None),  # "cyber" fits two headings
+    ],
+)
+def test_a_neighbour_is_found_by_the_headings_beside_it(
+    passages: list[Passage], question: str, heading: str | None
+) -> None:
+    item = neighbour_item(question, announced_lists(passages).values())
     if heading is None:
         assert item is None
     else:
