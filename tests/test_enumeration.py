@@ -8,15 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import SPEECH_NAME
+from engine import enumeration
 from engine.engine import Engine
-from engine.enumeration import (
-    AnnouncedList,
-    announced_lists,
-    beyond_item,
-    lists_asked,
-    neighbour_item,
-    ordinal_item,
-)
+from engine.enumeration import AnnouncedList, Item, announced_lists
 from ingest import chunker, loader
 from ingest.passage import Passage
 
@@ -69,11 +63,7 @@ def test_the_speech_announces_its_principles_and_its_proposals(passages: list[Pa
 def test_an_ordinal_picks_the_item_of_the_list_its_noun_names(
     passages: list[Passage], question: str, heading: str | None
 ) -> None:
-    item = ordinal_item(question, announced_lists(passages).values())
-    if heading is None:
-        assert item is None
-    else:
-        assert item and item.passage.text.startswith(heading)
+    assert_heading(enumeration.ordinal_item(question, announced_lists(passages).values()), heading)
 
 
 @pytest.mark.parametrize(
@@ -93,7 +83,11 @@ def test_an_ordinal_picks_the_item_of_the_list_its_noun_names(
 def test_a_neighbour_is_found_by_the_headings_beside_it(
     passages: list[Passage], question: str, heading: str | None
 ) -> None:
-    item = neighbour_item(question, announced_lists(passages).values())
+    assert_heading(enumeration.neighbour_item(question, announced_lists(passages).values()), heading)
+
+
+def assert_heading(item: Item | None, heading: str | None) -> None:
+    """No item was found when none is expected, else the one whose passage starts with ``heading``."""
     if heading is None:
         assert item is None
     else:
@@ -103,10 +97,10 @@ def test_a_neighbour_is_found_by_the_headings_beside_it(
 def test_a_question_about_an_items_heading_asks_nothing_inside_it(passages: list[Passage]) -> None:
     lists = announced_lists(passages).values()
     question = "What does the fifth proposal's heading say the governance system should promote?"
-    item = ordinal_item(question, lists)
-    assert item is not None and beyond_item(question, item) == set()
+    item = enumeration.ordinal_item(question, lists)
+    assert item is not None and enumeration.beyond_item(question, item) == set()
     inside = "What does the fifth proposal say the governance system should promote?"
-    assert beyond_item(inside, item)  # without "heading" it asks inside the item
+    assert enumeration.beyond_item(inside, item)  # without "heading" it asks inside the item
 
 
 @pytest.mark.parametrize(
@@ -132,7 +126,7 @@ def test_a_question_about_an_items_heading_asks_nothing_inside_it(passages: list
 def test_a_which_item_question_names_its_list(
     passages: list[Passage], question: str, announcement: str | None
 ) -> None:
-    texts = [a.text for a in lists_asked(question, announced_lists(passages).values())]
+    texts = [a.text for a in enumeration.lists_asked(question, announced_lists(passages).values())]
     if announcement is None:
         assert texts == []
     else:
