@@ -185,16 +185,17 @@ def neighbour_item(question: str, lists: Iterable[AnnouncedList]) -> Item | None
     neighbours' headings, not of the item asked for.
     """
     nouns = set(lexical.content_terms(question)) & _ITEM_NOUNS
+    between, beside = _BETWEEN.search(question), _NEXT_TO.search(question)
+    if not nouns or not (between or beside):
+        return None
     for announced in lists:
         if not nouns & set(lexical.content_terms(announced.text)):
             continue
         headings = [set(lexical.content_terms(p.text[s:e])) for p, (s, e) in announced.items]
-        between = _BETWEEN.search(question)
         if between:
             found = [_heading_of(between.group(g), headings) for g in (1, 2)]
             if None not in found and abs(found[0] - found[1]) == 2:
                 return Item(*announced.items[min(found) + 1], announced.text)
-        beside = _NEXT_TO.search(question)
         at = _heading_of(beside.group(2), headings) if beside else None
         if beside and at is not None:
             at += 1 if beside.group(1).lower() in _FORWARD else -1

@@ -176,13 +176,14 @@ class Ask:
 # A wh-word after a preposition, once the question has asked its own: "What two verbs does it use
 # for what countries should do?" opens a relative clause, which asks for no countries.
 WH_WORD = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
-_RELATIVE_WH = re.compile(r"\b(for|to|about|of|on|in|with|from|by|at) (what|which)\b", re.IGNORECASE)
+_PREPOSITIONS = "for|to|about|of|on|in|with|from|by|at"
+_RELATIVE_WH = re.compile(rf"\b({_PREPOSITIONS}) (what|which)\b", re.IGNORECASE)
 # A yes/no question asks for no measure through "how" after a preposition: "Should a country's
 # say depend on how big it is?" wants no size ("Does it say how many ..." still counts).
 _YES_NO = re.compile(
     r"^\W*(is|are|was|were|do|does|did|can|could|should|would|will|has|have|may|must)\b", re.I
 )
-_PREPOSITION_HOW = re.compile(r"\b(for|to|about|of|on|in|with|from|by|at) how\b", re.IGNORECASE)
+_PREPOSITION_HOW = re.compile(rf"\b({_PREPOSITIONS}) how\b", re.IGNORECASE)
 
 
 def parse(question: str) -> Ask:
