@@ -19,7 +19,7 @@ from engine.enumeration import (
     neighbour_item,
     ordinal_item,
 )
-from engine.evidence import STRUCTURAL, Evidence, Weights, gather, pinned
+from engine.evidence import STRUCTURAL, Evidence, Weights, antecedent, gather, pinned
 from engine.language import looks_english, translate
 from engine.llm import ChatBackend, LLMError, backend_name, make_backend
 from engine.place import Place, beyond_place, paragraph_at, place_asked
@@ -538,10 +538,13 @@ def _extract(evidence: Evidence) -> list[Verdict]:
 
     A sentence that leans on the one before ("It covers all aspects of state-to-state
     relations") comes with it: it was scored on both, and alone it may lack the very fact
-    asked for ("the Charter of the United Nations").
+    asked for ("the Charter of the United Nations"). So does the sentence that names what a
+    demonstrative points at ("this strategy": see evidence.antecedent).
     """
     passage = evidence.passage
     before = [span for span in passage.sentence_spans() if span[0] == evidence.read_from]
+    if not before and (named := antecedent(passage, evidence.start)):
+        before = [named]
     return [
         Verdict(Claim(passage.text[s:e], ()), passage, (s, e), 1.0)
         for s, e in [*before, (evidence.start, evidence.end)]

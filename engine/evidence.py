@@ -92,6 +92,33 @@ def readings(passage: Passage) -> list[tuple[int, int, int]]:
     ]
 
 
+# "this strategy", "these measures": a demonstrative and the noun it points with.
+_DEMONSTRATIVE = re.compile(r"\b(?:this|that|these|those)\s+([^\W\d_]+)", re.IGNORECASE)
+# How many sentences back the noun of a demonstrative is looked for.
+ANTECEDENT_REACH = 3
+
+
+def antecedent(passage: Passage, start: int) -> tuple[int, int] | None:
+    """The span of the earlier sentence that names what a demonstrative in this one points at.
+
+    "The 'last kilometer' ... will be linked up thanks to this strategy" never says which
+    strategy; two sentences earlier, "China is now implementing the Broadband China strategy."
+    does, and "Which strategy is that?" needs the name. The sentence is still scored alone:
+    the sentences between would otherwise lend it words it does not have.
+    """
+    spans = passage.sentence_spans()
+    at = next((i for i, span in enumerate(spans) if span[0] == start), 0)
+    nouns = {
+        term
+        for match in _DEMONSTRATIVE.finditer(passage.text[slice(*spans[at])] if spans else "")
+        for term in lexical.content_terms(match.group(1))
+    }
+    for earlier in range(at - 1, max(at - ANTECEDENT_REACH, 0) - 1, -1):
+        if nouns & set(lexical.content_terms(passage.text[slice(*spans[earlier])])):
+            return spans[earlier]
+    return None
+
+
 def _lexical(question_terms: list[str], sentence_terms: set[str], context_terms: set[str]) -> float:
     """Question-term recall where a term found only in the passage's context counts half."""
     distinct = set(question_terms)

@@ -576,6 +576,17 @@ def test_a_question_naming_a_note_cites_the_note(ask: Callable[[str], Answer], e
     assert any(engine.index.passages[c.passage_id].kind == "note" for c in answer.citations)
 
 
+def test_which_strategy_quotes_the_sentence_that_names_it(
+    ask: Callable[[str], Answer], source_text: str, engine: Engine
+) -> None:
+    # The best sentence says "thanks to this strategy"; two sentences earlier is its name.
+    answer = ask("The 'last kilometer' will be linked up thanks to this strategy. Which strategy is that?")
+    assert not answer.refused and "Broadband China" in answer.answer
+    assert any(c.quote.startswith("China is now implementing") for c in answer.citations)
+    for citation in answer.citations:
+        assert_exact_citation(citation, source_text, engine)
+
+
 def test_a_sentence_that_leans_on_the_one_before_is_read_with_it(
     ask: Callable[[str], Answer], source_text: str, engine: Engine
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import lexical
-from engine.evidence import readings
+from engine.evidence import antecedent, readings
 from engine.verify import Claim, best_span, parse_claims, support, verify
 from ingest.chunker import chunk
 from ingest.loader import load_document
@@ -269,3 +269,17 @@ def test_readings_join_a_leaning_sentence_to_the_one_before_and_quote_it_alone()
     assert read["It is late."].startswith("To this end")
     assert read["We go."] == "We go."
     assert read["Cyber security poses a global challenge."] == "Cyber security poses a global challenge."
+
+
+def test_a_demonstrative_points_at_the_earlier_sentence_that_uses_its_noun(passages: list[Passage]) -> None:
+    passage = containing(passages, "thanks to this strategy")
+    text = passage.text
+    starts = {text[s:e]: s for s, e in passage.sentence_spans()}
+    pointing = next(s for sentence, s in starts.items() if "thanks to this strategy" in sentence)
+    named = antecedent(passage, pointing)
+    assert (
+        named is not None and text[slice(*named)] == "China is now implementing the Broadband China strategy."
+    )
+    # the nearest earlier sentence using the noun, and none when no earlier one does
+    assert antecedent(passage, starts["China is now implementing the Broadband China strategy."]) is None
+    assert antecedent(passage, starts[BROADBAND_2020]) is None
