@@ -494,6 +494,10 @@ _POINTS_BACK = frozenset("it its they them their that this these those he him hi
 # "What's the title of this speech and what date is it from?": an "it" that can only mean the
 # document itself loses nothing when its clause stands alone.
 _THE_DOCUMENT = re.compile(r"\b(this|the) (speech|text|document|address)\W*$", re.IGNORECASE)
+# "How does the speaker size up the world economy, and what does he expect e-commerce to
+# spur?": a "he" that means the speaker, like an "it" that means the document, loses nothing.
+_PERSONAL = frozenset("he him his she her".split())
+_THE_SPEAKER = re.compile(r"\b(speaker|author|writer|president|he|she)\b", re.IGNORECASE)
 
 
 def _clauses(sentence: str) -> list[str]:
@@ -507,7 +511,10 @@ def _clauses(sentence: str) -> list[str]:
     for match in _CLAUSE.finditer(sentence):
         before, rest = sentence[start : match.start()], sentence[match.end() :]
         pointers = _POINTS_BACK & set(lexical.words(rest))
-        if pointers and not (pointers <= {"it", "its"} and _THE_DOCUMENT.search(before)):
+        if pointers and not (
+            (pointers <= {"it", "its"} and _THE_DOCUMENT.search(before))
+            or (pointers <= _PERSONAL and _THE_SPEAKER.search(before))
+        ):
             continue
         if match.group(1) or len(lexical.words(before)) >= 4:
             clauses.append(before)

@@ -381,8 +381,16 @@ def test_question_parts_split_clauses_that_stand_alone() -> None:
         "What's the title of this speech",
         "what date is it from?",
     ]
+    # a "he" that means the speaker named in the first clause
+    assert question_parts(
+        "How does the speaker rate the world economy, and what does he expect trade to do?"
+    ) == [
+        "How does the speaker rate the world economy",
+        "what does he expect trade to do?",
+    ]
     for one_question in (
         "Which principles and which proposals mention it?",  # too short to stand alone
+        "What did the minister announce, and when did he sign the decree?",  # "he" is not the speaker
         "To maintain cyber security, what should all countries oppose and what should they reject?",
     ):
         assert question_parts(one_question) == [one_question]
