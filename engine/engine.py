@@ -155,13 +155,13 @@ class Engine:
         inside = [
             e
             for e in (gather(question, section, self._vectors, self.weights) if asked else [])
-            if e.eligible
-            and (e.passage.id, e.start) != (passage.id, start)
-            and asked & set(lexical.content_terms(e.text))
+            if e.eligible and asked & set(lexical.content_terms(e.text))
         ]
         if inside:
             # "What does the fifth proposal say there can be no room for?" asks inside the item:
-            # its own sentences come first, not its heading and not other sections.
+            # its own sentences come first, not other sections. Its heading competes with them
+            # on what is asked ("what kind of development does the fourth proposal want
+            # promoted?" is answered by "Fourth, ... promote orderly development.").
             return list(dict.fromkeys([*section, *passages])), [
                 replace(inside[0], pinned=True),
                 *inside[1:],

@@ -538,6 +538,18 @@ def test_a_question_inside_a_ranked_item_is_answered_from_that_item(
     assert_consistent(answer, source_text, engine)
 
 
+def test_an_item_heading_that_holds_what_is_asked_answers(
+    ask: Callable[[str], Answer], source_text: str, engine: Engine
+) -> None:
+    # "orderly development" is in the heading itself, not in the item's other sentences.
+    answer = ask("Besides cyber security, what kind of development does the fourth proposal want promoted?")
+    assert not answer.refused
+    assert answer.citations[0].quote.startswith(
+        "Fourth, maintain cyber security and promote orderly development"
+    )
+    assert_consistent(answer, source_text, engine)
+
+
 def test_a_question_naming_only_the_year_it_wants_gets_the_date_line(
     ask: Callable[[str], Answer], engine: Engine
 ) -> None:
