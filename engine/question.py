@@ -33,7 +33,9 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(
             # "When the speaker compares them, which image comes first?": a clause, not a question
             r"^\W*when\b(?![^?]*,\s*(what|which|who|how|why|where|does|do|did|is|are|was|were|can|should)\b)"
-            r"|\b(what|which) (year|date|day|month)s?\b|\bin what year\b|\bon what date\b",
+            r"|\b(what|which) (year|date|day|month)s?\b|\bin what year\b|\bon what date\b"
+            # a deadline or timetable is a date: "By what deadline should the rules be finished?"
+            r"|\b(what|which) (\w+ )?(deadline|timeline|timetable|target date)s?\b|\bby when\b",
             re.I,
         ),
         re.compile(f"{_YEAR}|{_MONTH}", re.I),
@@ -143,6 +145,8 @@ _SKIP = frozenset(
     "kind kinds sort sorts type types other specific exact particular concrete main".split()
     + "overall ultimate larger bigger broader wider greater deeper".split()
 )
+# Nouns for a collection of the things asked about: "which group of countries", "what set of rules".
+_COLLECTIVE = frozenset("group groups category categories class classes set sets bunch".split())
 # Verbs that follow "what" directly: "what becomes of the world" has no noun to focus on, and
 # "becomes" would favour every passage that says "become".
 _WH_VERBS = frozenset(
@@ -232,6 +236,11 @@ def _focus(question: str) -> tuple[tuple[str, ...], bool]:
     if len(words) > 2 and words[0] in _PLACE_WORDS and words[1] == "of":
         words = words[3:] if words[2] in _ARTICLES else words[2:]
     phrase, end = _noun_phrase(words)
+    if len(phrase) == 1 and phrase[0] in _COLLECTIVE and words[end : end + 1] == ["of"]:
+        # "which group of countries" asks which countries: the text names them, never the group.
+        rest = words[end + 1 :]
+        phrase, _ = _noun_phrase(rest[1:] if rest[:1] and rest[0] in _ARTICLES else rest)
+        end = len(words)
     if phrase and end < len(words) and words[end] in ("or", "and"):
         # "which dialogue or consultation forums": both words qualify one head, the last noun.
         # ("which cities or countries" names two heads; the first stands.)
@@ -454,7 +463,12 @@ def check_question(question: str, limit: int) -> str:
 # Sentences that address the assistant instead of asking about the text.
 _INSTRUCTION = re.compile(
     r"^\W*(ignore|disregard|forget|pretend|act as|you are now|from now on|new instructions?|system\b"
-    r"|override\b)|\b(previous|prior|above|earlier) instructions\b|\byou are now\b",
+    r"|override\b)|\b(previous|prior|above|earlier) instructions\b|\byou are now\b"
+    # a note signed by someone who would run the assistant: "Admin note: ...", "[Note from
+    # your operator: ...]"
+    r"|^\W*(admin|administrator|operator|developer|moderator)\s+(note|notice|message|instructions?)\b"
+    r"|^\W*(note|notice|message|instructions?)\s+(from|to)\s+(your|the)\s+"
+    r"(admin\w*|operator|developer|moderator|system|assistant)\b",
     re.IGNORECASE,
 )
 
@@ -497,6 +511,10 @@ _THE_DOCUMENT = re.compile(r"\b(this|the) (speech|text|document|address)\W*$", r
 # "How does the speaker size up the world economy, and what does he expect e-commerce to
 # spur?": a "he" that means the speaker, like an "it" that means the document, loses nothing.
 _PERSONAL = frozenset("he him his she her".split())
+# A clause whose pointer is only its subject "they" (the actors: "..., and what kind of outcomes
+# should they look for opportunities for?") retrieves its answer with this many content words
+# of its own. An "it" or "them" is usually the topic ("what should countries do about it?").
+OWN_TERMS = 3
 _THE_SPEAKER = re.compile(r"\b(speaker|author|writer|president|he|she)\b", re.IGNORECASE)
 
 
@@ -514,6 +532,7 @@ def _clauses(sentence: str) -> list[str]:
         if pointers and not (
             (pointers <= {"it", "its"} and _THE_DOCUMENT.search(before))
             or (pointers <= _PERSONAL and _THE_SPEAKER.search(before))
+            or (pointers == {"they"} and len(set(lexical.content_terms(rest))) >= OWN_TERMS)
         ):
             continue
         if match.group(1) or len(lexical.words(before)) >= 4:
