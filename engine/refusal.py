@@ -38,6 +38,14 @@ def should_refuse(question: str, evidence: list[Evidence], threshold: float) -> 
     # Evidence the question labels comes first ("note 1" puts the note first), whatever its score:
     # how well the text matches is the best eligible score.
     best = max(evidence, key=lambda e: e.score if e.eligible else -1.0)
+    if ask.identifies and best.score < UNNAMED_RATIO * max(
+        (e.score for e in evidence if e.typed and not e.focused), default=0.0
+    ):
+        # "Which Chinese cultural products does the speaker plan to share through the cultural
+        # bridge?": the bridge's sentences match far better than anything naming "products" (a
+        # stray "new forms of business"), so the part of the text the question is about never
+        # names the thing asked for.
+        return True
     if best.score >= threshold or (ask.kind == "date" and not ask.topic):
         return False
     # "Is this the complete text?", "Are there restrictions on reusing this text?": a yes/no
@@ -61,6 +69,9 @@ _ABOUT_THE_DOCUMENT = re.compile(
     r"(?!\s+(say|says|said|mention|mentions|talk|discuss|state|describe|address|cover|name|give|tell|refer)\b)",
     re.IGNORECASE,
 )
+# An eligible sentence scoring below this share of the best sentence whose passage lacks the
+# question's focus ("which products") answers something else.
+UNNAMED_RATIO = 0.7
 APPARATUS = frozenset({"note", "other"})  # the notes and unnumbered lines after the body
 APPARATUS_FACTOR = 0.75  # share of the threshold an apparatus line needs for such a question
 

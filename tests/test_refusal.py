@@ -1,5 +1,6 @@
 """other_instance: a question about one instance of a series the text covers only as others;
-should_refuse: the document's notes answer a yes/no question about the document itself."""
+should_refuse: the document's notes answer a yes/no question about the document itself, and a
+stray match of a "which X" noun far below the sentences the question is about answers nothing."""
 
 from __future__ import annotations
 
@@ -58,3 +59,42 @@ def test_a_yes_no_question_about_the_document_accepts_a_weaker_note(
 ) -> None:
     assert should_refuse(question, [_note_evidence(corpus_dir, 0.17)], threshold=0.2) is refused
     assert should_refuse(question, [_note_evidence(corpus_dir, 0.1)], threshold=0.2)  # too weak for any
+
+
+def _sentence(corpus_dir: Path, words: str, score: float, focused: bool) -> Evidence:
+    """A sentence of the speech as evidence, scoring ``score``."""
+    passage = next(
+        p for p in chunker.chunk(loader.load_document(corpus_dir / SPEECH_NAME)) if words in p.text
+    )
+    start = passage.text.index(words)
+    return Evidence(
+        passage,
+        0,
+        start,
+        start + len(words),
+        0.3,
+        0.5,
+        typed=True,
+        focused=focused,
+        labeled=focused,
+        score=score,
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "unfocused_score", "refused"),
+    [
+        # the part of the text the question is about never names "forms"
+        ("Which art forms will China share through the cultural bridge?", 0.42, True),
+        ("Which art forms will China share through the cultural bridge?", 0.3, False),  # close enough
+        ("What forms of culture will China share through the cultural bridge?", 0.42, False),  # described
+    ],
+)
+def test_a_stray_focus_match_far_below_the_topic_does_not_answer(
+    corpus_dir: Path, question: str, unfocused_score: float, refused: bool
+) -> None:
+    stray = _sentence(corpus_dir, "supporting internet-based innovation in all forms", 0.243, focused=True)
+    topic = _sentence(
+        corpus_dir, "China is ready to build, through the internet, a bridge", unfocused_score, False
+    )
+    assert should_refuse(question, [stray, topic], threshold=0.2) is refused
