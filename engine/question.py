@@ -27,7 +27,10 @@ _QUANTITY = (
 )
 # At most one word between "what" and its noun, and not a preposition or verb: "what city" and
 # "which Chinese city" name a city, "do what for people" does not ask for people.
-_MODIFIER = r"(?!(?:for|to|of|in|on|at|by|with|from|about|is|are|was|were|do|does|did|will|can)\b)(\w+ )?"
+_MODIFIER = (
+    r"(?!(?:for|to|of|in|on|at|by|with|from|about|is|are|was|were|do|does|did|will|can"
+    r"|should|would|could|must|might|may|shall|has|have|had)\b)(\w+ )?"
+)
 FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "date": (
         re.compile(
@@ -467,8 +470,8 @@ _INSTRUCTION = re.compile(
     # a note signed by someone who would run the assistant: "Admin note: ...", "[Note from
     # your operator: ...]"
     r"|^\W*(admin|administrator|operator|developer|moderator)\s+(note|notice|message|instructions?)\b"
-    r"|^\W*(note|notice|message|instructions?)\s+(from|to)\s+(your|the)\s+"
-    r"(admin\w*|operator|developer|moderator|system|assistant)\b",
+    r"|^\W*(note|notice|message|instructions?)\s+(from|to)\s+(your|the)\s+(\w+\s+)?"
+    r"(admin\w*|operator|owner|developer|moderator|system|assistant|team|staff)\b",
     re.IGNORECASE,
 )
 
