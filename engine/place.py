@@ -25,6 +25,15 @@ _PLACE = re.compile(
 )
 
 
+# "the opening", "the intro", "the conclusion" as a part of the text: its first or last paragraph
+# (not "the opening ceremony", "opening up" or "the opening of the Second World Internet Conference").
+_PART = re.compile(
+    r"\b(?:the|its|his|her)\s+(?:(opening|intro|introduction)|(conclusion|ending|close))\b"
+    r"(?!\s*-?\s*(?:ceremony|up)\b|\s+of\s+(?!(?:the\s+|this\s+)?(?:speech|text|document|address|talk)\b))",
+    re.IGNORECASE,
+)
+
+
 class Place(NamedTuple):
     """Where the question points: the start or the end of a document, by sentence or paragraph."""
 
@@ -35,11 +44,18 @@ class Place(NamedTuple):
 def place_asked(question: str) -> Place | None:
     """The place the question names, or None."""
     match = _PLACE.search(question)
-    return Place(match.group(1).lower() in _START, match.group(2).lower()) if match else None
+    if match:
+        return Place(match.group(1).lower() in _START, match.group(2).lower())
+    part = _PART.search(question)
+    return Place(bool(part.group(1)), "paragraph") if part else None
 
 
 _PLACE_TERMS = frozenset(
-    lexical.content_terms(" ".join((*_START, *lexical.LAST_WORDS, "sentence", "paragraph")))
+    lexical.content_terms(
+        " ".join(
+            (*_START, *lexical.LAST_WORDS, "sentence", "paragraph", "intro introduction conclusion ending")
+        )
+    )
 )
 
 

@@ -115,6 +115,8 @@ UNANSWERABLE = [
     "Does this text say who translated the speech?",
     # "the speech" is what speaks here, not what is asked about: no note answers it.
     "Does the speech say anything about quantum computing?",
+    # The notes are "*" and "1": the asterisk note must not stand in for a third one.
+    "What does footnote 3 of the speech say?",
     # The bridge's sentences match best and never say "forms"; "innovation in all forms" elsewhere
     # is a stray match.
     "Which traditional art forms will China bring to other countries through its bridge of communication?",
@@ -550,6 +552,16 @@ def test_an_item_heading_that_holds_what_is_asked_answers(
     assert answer.citations[0].quote.startswith(
         "Fourth, maintain cyber security and promote orderly development"
     )
+    assert_consistent(answer, source_text, engine)
+
+
+def test_the_intro_is_the_opening_paragraph(
+    ask: Callable[[str], Answer], source_text: str, engine: Engine
+) -> None:
+    # The trend is never called one, so only the place finds the sentence: "the intro".
+    answer = ask("Which global trend related to culture does the intro list?")
+    assert not answer.refused and "cultural diversity" in answer.answer
+    assert answer.citations[0].quote.startswith("With the development of world multipolarity")
     assert_consistent(answer, source_text, engine)
 
 

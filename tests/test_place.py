@@ -33,6 +33,13 @@ def passages(corpus_dir: Path) -> list[Passage]:
         ("What does the last sentence of the fourth proposal say?", None),
         ("What did the speaker say at the opening ceremony?", None),
         ("Which principle comes first?", None),
+        # the opening, the intro, the conclusion: parts of the text, its first or last paragraph
+        ("Which trend does the opening name?", Place(True, "paragraph")),
+        ("How does the intro characterize cyber surveillance?", Place(True, "paragraph")),
+        ("What does the conclusion of the speech hope for?", Place(False, "paragraph")),
+        ("What does the speech say about China's door of opening up?", None),
+        ("What happened at the opening of the Second World Internet Conference?", None),
+        ("Why was the opening-up policy kept?", None),
     ],
 )
 def test_place_asked(question: str, place: Place | None) -> None:
