@@ -28,6 +28,12 @@ def should_refuse(question: str, evidence: list[Evidence], threshold: float) -> 
         return True
     if other_instance(question, list(dict.fromkeys(e.passage.text for e in evidence))):
         return True
+    numbered = _NOTE_NUMBER.search(question)
+    if numbered and not any(
+        e.passage.kind == "note" and re.match(rf"\W*{numbered.group(1)}\b", e.passage.text) for e in evidence
+    ):
+        # "What does note 2 say?" of a text whose notes are "*" and "1": no other note answers it.
+        return True
     ask = parse(question)
     if any(e.eligible and holds(e.text, ask.pointed) for e in evidence):
         # The asker pointed at the text's own words, by quoting them or saying they recur ("The
@@ -61,6 +67,8 @@ def should_refuse(question: str, evidence: list[Evidence], threshold: float) -> 
     )
 
 
+# A note asked for by its number: "note 2", "footnote 1".
+_NOTE_NUMBER = re.compile(r"\b(?:foot)?note\s+(?:number\s+|no\.?\s*)?(\d+)\b", re.IGNORECASE)
 # A yes/no question about the document as such, not about what it says.
 _ABOUT_THE_DOCUMENT = re.compile(
     r"^\W*(is|are|was|were|does|do|can|may|am)\b"

@@ -98,3 +98,19 @@ def test_a_stray_focus_match_far_below_the_topic_does_not_answer(
         corpus_dir, "China is ready to build, through the internet, a bridge", unfocused_score, False
     )
     assert should_refuse(question, [stray, topic], threshold=0.2) is refused
+
+
+@pytest.mark.parametrize(
+    ("question", "refused"),
+    [
+        ("What does note 1 say?", False),
+        ("What does note 2 in the Notes section say?", True),  # the text's notes are "*" and "1"
+        ("What does footnote number 3 say?", True),
+    ],
+)
+def test_a_note_asked_for_by_a_number_the_text_lacks_is_refused(
+    corpus_dir: Path, question: str, refused: bool
+) -> None:
+    note = _sentence(corpus_dir, "Mo Zi.", 0.6, focused=True)
+    assert note.passage.kind == "note"
+    assert should_refuse(question, [note], threshold=0.2) is refused
