@@ -543,25 +543,29 @@ def test_a_question_inside_a_ranked_item_is_answered_from_that_item(
     assert_consistent(answer, source_text, engine)
 
 
-def test_an_item_heading_that_holds_what_is_asked_answers(
-    ask: Callable[[str], Answer], source_text: str, engine: Engine
+@pytest.mark.parametrize(
+    ("question", "fact", "lead"),
+    [
+        # "orderly development" is in the heading itself, not in the item's other sentences.
+        (
+            "Besides cyber security, what kind of development does the fourth proposal want promoted?",
+            "orderly development",
+            "Fourth, maintain cyber security and promote orderly development",
+        ),
+        # The trend is never called one, so only the place finds the sentence: "the intro".
+        (
+            "Which global trend related to culture does the intro list?",
+            "cultural diversity",
+            "With the development of world multipolarity",
+        ),
+    ],
+)
+def test_the_answer_leads_with_the_sentence_its_place_holds(
+    question: str, fact: str, lead: str, ask: Callable[[str], Answer], source_text: str, engine: Engine
 ) -> None:
-    # "orderly development" is in the heading itself, not in the item's other sentences.
-    answer = ask("Besides cyber security, what kind of development does the fourth proposal want promoted?")
-    assert not answer.refused
-    assert answer.citations[0].quote.startswith(
-        "Fourth, maintain cyber security and promote orderly development"
-    )
-    assert_consistent(answer, source_text, engine)
-
-
-def test_the_intro_is_the_opening_paragraph(
-    ask: Callable[[str], Answer], source_text: str, engine: Engine
-) -> None:
-    # The trend is never called one, so only the place finds the sentence: "the intro".
-    answer = ask("Which global trend related to culture does the intro list?")
-    assert not answer.refused and "cultural diversity" in answer.answer
-    assert answer.citations[0].quote.startswith("With the development of world multipolarity")
+    answer = ask(question)
+    assert not answer.refused and fact in answer.answer
+    assert answer.citations[0].quote.startswith(lead)
     assert_consistent(answer, source_text, engine)
 
 
