@@ -514,11 +514,11 @@ _THE_DOCUMENT = re.compile(r"\b(this|the) (speech|text|document|address)\W*$", r
 # "How does the speaker size up the world economy, and what does he expect e-commerce to
 # spur?": a "he" that means the speaker, like an "it" that means the document, loses nothing.
 _PERSONAL = frozenset("he him his she her".split())
+_THE_SPEAKER = re.compile(r"\b(speaker|author|writer|president|he|she)\b", re.IGNORECASE)
 # A clause whose pointer is only its subject "they" (the actors: "..., and what kind of outcomes
 # should they look for opportunities for?") retrieves its answer with this many content words
 # of its own. An "it" or "them" is usually the topic ("what should countries do about it?").
 OWN_TERMS = 3
-_THE_SPEAKER = re.compile(r"\b(speaker|author|writer|president|he|she)\b", re.IGNORECASE)
 
 
 def _clauses(sentence: str) -> list[str]:

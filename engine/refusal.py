@@ -47,10 +47,10 @@ def should_refuse(question: str, evidence: list[Evidence], threshold: float) -> 
     if ask.identifies and best.score < UNNAMED_RATIO * max(
         (e.score for e in evidence if e.typed and not e.focused), default=0.0
     ):
-        # "Which Chinese cultural products does the speaker plan to share through the cultural
-        # bridge?": the bridge's sentences match far better than anything naming "products" (a
-        # stray "new forms of business"), so the part of the text the question is about never
-        # names the thing asked for.
+        # "Which Chinese cultural products or art forms does the speaker plan to share through the
+        # cultural bridge?": the bridge's sentences match far better than anything naming "forms"
+        # (a stray "internet-based innovation in all forms"), so the part of the text the
+        # question is about never names the thing asked for.
         return True
     if best.score >= threshold or (ask.kind == "date" and not ask.topic):
         return False
