@@ -157,11 +157,15 @@ class Engine:
             for e in (gather(question, section, self._vectors, self.weights) if asked else [])
             if e.eligible and asked & set(lexical.content_terms(e.text))
         ]
+        body = [e for e in inside if (e.passage.id, e.start) != (passage.id, start)]
+        if body and body[0].score >= RUNNER_UP * inside[0].score:
+            inside = body
         if inside:
             # "What does the fifth proposal say there can be no room for?" asks inside the item:
-            # its own sentences come first, not other sections. Its heading competes with them
-            # on what is asked ("what kind of development does the fourth proposal want
-            # promoted?" is answered by "Fourth, ... promote orderly development.").
+            # its own sentences come first, not other sections. Its heading leads only when it
+            # matches clearly better than they do ("what kind of development does the fourth
+            # proposal want promoted?": "Fourth, ... promote orderly development."); it names
+            # the item's subject, so it matches nearly as well as the sentence that answers.
             return list(dict.fromkeys([*section, *passages])), [
                 replace(inside[0], pinned=True),
                 *inside[1:],
@@ -203,7 +207,8 @@ class Engine:
             lead = pinned(lead.passage, (lead.start, lead.end))
         elif lead.typed:
             lead = replace(lead, focused=True, pinned=True)
-        return list(dict.fromkeys([*paragraph, *passages])), [lead, *_besides(found, [lead])]
+        # The lead's passage first: a long paragraph's other windows rank below it.
+        return list(dict.fromkeys([lead.passage, *paragraph, *passages])), [lead, *_besides(found, [lead])]
 
     def _in_item(
         self, question: str, lists: list[AnnouncedList], passages: list[Passage], found: list[Evidence]
