@@ -17,10 +17,11 @@ from ingest.passage import Passage
 # "the opening paragraph", "the final sentence", but not "the last sentence of the fourth proposal":
 # that place is inside a list item, which the document's order alone cannot find.
 _START = ("first", "opening")
+_DOCUMENT = "speech|text|document|address|talk"  # what "the last sentence of the ..." may name
 _PLACE = re.compile(
     rf"\b({'|'.join(_START + lexical.LAST_WORDS)})\s+(sentence|paragraph)s?\b"
     r"(?!\s+(?:of|in)\s+(?:the|this|that|its|his|her)\s+"
-    r"(?!(?:(?:main|whole|entire|full)\s+)?(?:speech|text|document|address|talk|article|body)\b)\w)",
+    rf"(?!(?:(?:main|whole|entire|full)\s+)?(?:{_DOCUMENT}|article|body)\b)\w)",
     re.IGNORECASE,
 )
 
@@ -29,7 +30,7 @@ _PLACE = re.compile(
 # (not "the opening ceremony", "opening up" or "the opening of the Second World Internet Conference").
 _PART = re.compile(
     r"\b(?:the|its|his|her)\s+(?:(opening|intro|introduction)|(conclusion|ending|close))\b"
-    r"(?!\s*-?\s*(?:ceremony|up)\b|\s+of\s+(?!(?:the\s+|this\s+)?(?:speech|text|document|address|talk)\b))",
+    rf"(?!\s*-?\s*(?:ceremony|up)\b|\s+of\s+(?!(?:the\s+|this\s+)?(?:{_DOCUMENT})\b))",
     re.IGNORECASE,
 )
 

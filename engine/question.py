@@ -27,8 +27,9 @@ _QUANTITY = (
 )
 # At most one word between "what" and its noun, and not a preposition or verb: "what city" and
 # "which Chinese city" name a city, "do what for people" does not ask for people.
+_PREPOSITIONS = "for|to|about|of|on|in|with|from|by|at"
 _MODIFIER = (
-    r"(?!(?:for|to|of|in|on|at|by|with|from|about|is|are|was|were|do|does|did|will|can"
+    rf"(?!(?:{_PREPOSITIONS}|is|are|was|were|do|does|did|will|can"
     r"|should|would|could|must|might|may|shall|has|have|had)\b)(\w+ )?"
 )
 FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
@@ -183,7 +184,6 @@ class Ask:
 # A wh-word after a preposition, once the question has asked its own: "What two verbs does it use
 # for what countries should do?" opens a relative clause, which asks for no countries.
 WH_WORD = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
-_PREPOSITIONS = "for|to|about|of|on|in|with|from|by|at"
 _RELATIVE_WH = re.compile(rf"\b({_PREPOSITIONS}) (what|which)\b", re.IGNORECASE)
 # A yes/no question asks for no measure through "how" after a preposition: "Should a country's
 # say depend on how big it is?" wants no size ("Does it say how many ..." still counts).

@@ -37,30 +37,6 @@ def test_a_name_the_text_never_numbers_is_not_contradicted() -> None:
     assert not other_instance("What happened at the first World Internet Conference?", ["It met."])
 
 
-def _note_evidence(corpus_dir: Path, score: float) -> Evidence:
-    """The asterisk note as the best evidence, scoring ``score`` (below the 0.2 threshold)."""
-    note = next(p for p in chunker.chunk(loader.load_document(corpus_dir / SPEECH_NAME)) if p.kind == "note")
-    return Evidence(note, 0, 0, len(note.text), 0.0, 0.3, typed=True, focused=True, labeled=True, score=score)
-
-
-@pytest.mark.parametrize(
-    ("question", "refused"),
-    [
-        ("Is this the complete text of the speech?", False),
-        # what the speech says, not the speech as a document
-        ("Does the speech say anything about machine learning?", True),
-        # asks for a name: the note's words do not answer it
-        ("Does this text say who translated it?", True),
-        ("What is this speech about?", True),
-    ],
-)
-def test_a_yes_no_question_about_the_document_accepts_a_weaker_note(
-    corpus_dir: Path, question: str, refused: bool
-) -> None:
-    assert should_refuse(question, [_note_evidence(corpus_dir, 0.17)], threshold=0.2) is refused
-    assert should_refuse(question, [_note_evidence(corpus_dir, 0.1)], threshold=0.2)  # too weak for any
-
-
 def _sentence(corpus_dir: Path, words: str, score: float, focused: bool) -> Evidence:
     """A sentence of the speech as evidence, scoring ``score``."""
     passage = next(
@@ -79,6 +55,31 @@ def _sentence(corpus_dir: Path, words: str, score: float, focused: bool) -> Evid
         labeled=focused,
         score=score,
     )
+
+
+def _note_evidence(corpus_dir: Path, score: float) -> Evidence:
+    """The asterisk note as the best evidence, scoring ``score`` (below the 0.2 threshold)."""
+    note = _sentence(corpus_dir, NOTE, score, focused=True)
+    assert note.passage.kind == "note"
+    return note
+
+
+@pytest.mark.parametrize(
+    ("question", "refused"),
+    [
+        ("Is this the complete text of the speech?", False),
+        # what the speech says, not the speech as a document
+        ("Does the speech say anything about machine learning?", True),
+        # asks for a name: the note's words do not answer it
+        ("Does this text say who translated it?", True),
+        ("What is this speech about?", True),
+    ],
+)
+def test_a_yes_no_question_about_the_document_accepts_a_weaker_note(
+    corpus_dir: Path, question: str, refused: bool
+) -> None:
+    assert should_refuse(question, [_note_evidence(corpus_dir, 0.17)], threshold=0.2) is refused
+    assert should_refuse(question, [_note_evidence(corpus_dir, 0.1)], threshold=0.2)  # too weak for any
 
 
 @pytest.mark.parametrize(
