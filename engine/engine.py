@@ -299,7 +299,8 @@ class Engine:
         started = time.perf_counter()
         standalone, rewrite = self.standalone(question, history)
         parts = self._parts(standalone, documents)
-        answerable = [p for p in parts if not should_refuse(p[0], p[2], self.settings.answerable_threshold)]
+        threshold = self.settings.answerable_threshold
+        answerable = [p for p in parts if not should_refuse(p[0], p[2], threshold, self.retriever.knows)]
         asked, passages, evidence = (answerable or parts)[0]
         passages = list(dict.fromkeys(passage for _, found, _ in answerable for passage in found)) or passages
         timings = {"retrieve": _ms(started), "generate": 0.0}

@@ -147,8 +147,11 @@ _NAMED_ONLY = frozenset("penalty penalties sanction sanctions punishment punishm
 # goal" ask what "what benefit" and "what goal" ask, not for a compound the text must name.
 _SKIP = frozenset(
     "kind kinds sort sorts type types other specific exact particular concrete main".split()
-    + "overall ultimate larger bigger broader wider greater deeper".split()
+    + "overall ultimate larger bigger broader wider greater deeper grand".split()
 )
+# Nouns for what something is for: a text states an aim ("to jointly build a community of shared
+# future") and seldom calls it one, so even "which grand aim" asks for it described, not named.
+_PURPOSE = frozenset("aim aims goal goals purpose purposes objective objectives ambition ambitions".split())
 # Nouns for a collection of the things asked about: "which group of countries", "what set of rules".
 _COLLECTIVE = frozenset("group groups category categories class classes set sets bunch".split())
 # Verbs that follow "what" directly: "what becomes of the world" has no noun to focus on, and
@@ -253,7 +256,8 @@ def _focus(question: str) -> tuple[tuple[str, ...], bool]:
         return (), False  # "what year": the fact kind checks that; "which event": any text may name one
     # A compound ("what prison sentence", "what government body") names a specific kind of thing.
     compound = len(phrase) > 1 and not counted
-    return tuple(lexical.content_terms(phrase[-1])), identifies or compound or phrase[-1] in _NAMED_ONLY
+    named = (identifies or compound or phrase[-1] in _NAMED_ONLY) and phrase[-1] not in _PURPOSE
+    return tuple(lexical.content_terms(phrase[-1])), named
 
 
 def _noun_phrase(words: list[str]) -> tuple[list[str], int]:
@@ -366,6 +370,33 @@ _NOT_A_DOER = frozenset(
 # A quoted phrase: straight or curly quotes, the apostrophe of "speech's" excluded by the
 # requirement that the opening quote follows a non-word character.
 _QUOTED = re.compile(r"""(?<![\w])["'“‘]([^"'“”‘’]{2,80}?)["'”’](?![\w])""")
+
+
+# "What does the speech say about the G20 summit ...?", "Does it mention anything on cloud
+# computing?": the words after a verb of saying name the topic the asker wants covered.
+_SAID_ABOUT = re.compile(
+    r"\b(?:say|says|said|saying|mention|mentions|mentioned|talk|talks|talking|discuss|discusses|discussed)"
+    r"(?:\s+(?:anything|something|much|at\s+all))*\s+(?:about|on|regarding|concerning)\s+([^?.!;:]+)",
+    re.IGNORECASE,
+)
+_CLAUSE_START = re.compile(r"^\W*(?:how|what|which|who|whom|whose|when|where|why|whether|if)\b", re.I)
+_ASKING = re.compile(r"^\W*(?:what|how|does|do|did|is|was|has|have|can|could|will|would)\b", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def said_about(question: str) -> list[str]:
+    """The stemmed content terms of the topic a "what does it say about X" question names.
+
+    Empty for other questions; for a statement ("The speaker talks about countries finding
+    more chances to work together. Chances for what?"), which retells the text in the asker's
+    words; and for a clause ("say about how big it is"), which describes what is asked
+    rather than name a topic.
+    """
+    for sentence in _SENTENCE_END.split(question):
+        match = _SAID_ABOUT.search(sentence) if _ASKING.match(sentence) else None
+        if match and not _CLAUSE_START.match(match.group(1)):
+            return list(dict.fromkeys(lexical.content_terms(match.group(1))))
+    return []
 
 
 def quoted_phrases(question: str) -> list[str]:

@@ -9,13 +9,16 @@ question's focus, and that matches the question well enough.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from engine import lexical
 from engine.evidence import Evidence
-from engine.question import WH_WORD, holds, parse
+from engine.question import WH_WORD, holds, parse, said_about
 
 
-def should_refuse(question: str, evidence: list[Evidence], threshold: float) -> bool:
+def should_refuse(
+    question: str, evidence: list[Evidence], threshold: float, known: Callable[[str], bool] | None = None
+) -> bool:
     """True when no evidence sentence is good enough to answer from (evidence comes best first).
 
     A question that names nothing but the kind of fact it wants ("When was it given?", "In
@@ -23,8 +26,12 @@ def should_refuse(question: str, evidence: list[Evidence], threshold: float) -> 
     line) stands without a score threshold. Only a date: every document has its date line,
     but "Who delivered this speech?" is not answered by just any name the text holds ("Mo Zi",
     the source of a saying).
+
+    ``known`` tells whether the library uses a stemmed word at all (see unknown_topic).
     """
     if not evidence or not evidence[0].eligible:
+        return True
+    if known is not None and unknown_topic(question, known):
         return True
     if other_instance(question, list(dict.fromkeys(e.passage.text for e in evidence))):
         return True
@@ -44,13 +51,16 @@ def should_refuse(question: str, evidence: list[Evidence], threshold: float) -> 
     # Evidence the question labels comes first ("note 1" puts the note first), whatever its score:
     # how well the text matches is the best eligible score.
     best = max(evidence, key=lambda e: e.score if e.eligible else -1.0)
-    if ask.identifies and best.score < UNNAMED_RATIO * max(
-        (e.score for e in evidence if e.typed and not e.focused), default=0.0
+    if (ask.identifies or ask.specific) and best.score < UNNAMED_RATIO * max(
+        (e.score for e in evidence if not e.eligible), default=0.0
     ):
         # "Which Chinese cultural products or art forms does the speaker plan to share through the
         # cultural bridge?": the bridge's sentences match far better than anything naming "forms"
         # (a stray "internet-based innovation in all forms"), so the part of the text the
-        # question is about never names the thing asked for.
+        # question is about never names the thing asked for. Likewise when those sentences name
+        # no such thing at all: "Which countries does the speaker hold up as good examples of
+        # opening up?" matches "All countries should advance opening up ..." far better than
+        # the one sentence naming a country ("an old Chinese saying").
         return True
     if best.score >= threshold or (ask.kind == "date" and not ask.topic):
         return False
@@ -77,11 +87,33 @@ _ABOUT_THE_DOCUMENT = re.compile(
     r"(?!\s+(say|says|said|mention|mentions|talk|discuss|state|describe|address|cover|name|give|tell|refer)\b)",
     re.IGNORECASE,
 )
-# An eligible sentence scoring below this share of the best sentence whose passage lacks the
-# question's focus ("which products") answers something else.
+# An eligible sentence scoring below this share of the best sentence that is not eligible (its
+# passage lacks the question's focus, "which products", or it names no such thing) answers
+# something else.
 UNNAMED_RATIO = 0.7
 APPARATUS = frozenset({"note", "other"})  # the notes and unnumbered lines after the body
 APPARATUS_FACTOR = 0.75  # share of the threshold an apparatus line needs for such a question
+
+
+# How many of a named topic's words the library must lack for the topic to be missing.
+UNKNOWN_TERMS = 2
+
+
+def unknown_topic(question: str, known: Callable[[str], bool]) -> bool:
+    """Whether "what does it say about X" names a topic X the library never covers.
+
+    "What does the speech say about the G20 summit China was preparing to host?" retrieves
+    passages about China and matches them fairly well, yet no text uses "G20", "summit" or
+    "host". Two missing words, not one: an asker's synonym ("the web" for the internet) is
+    one word the text lacks, a topic it never covers ("quantum communication satellites",
+    "cloud computing") brings several. Two-letter stems ("go" of "going") name no topic.
+    """
+    missing = {
+        term
+        for term in said_about(question)
+        if (len(term) > 2 or any(c.isdigit() for c in term)) and not known(term)
+    }
+    return len(missing) >= UNKNOWN_TERMS
 
 
 _ORDINAL = "|".join(lexical.ORDINALS)

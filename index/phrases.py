@@ -13,7 +13,9 @@ distinct token, and word pairs are nearly all distinct (6 million at 100k passag
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
+from functools import cached_property
 
 import bm25s
 import numpy as np
@@ -22,6 +24,9 @@ import Stemmer
 _WORD = re.compile(r"(?u)\b\w\w+\b")  # bm25s's own token pattern, so both rankings see the same words
 _STOPWORDS = frozenset(bm25s.stopwords.STOPWORDS_EN)  # the list BM25Retriever(language="en") drops
 K1, B = 1.5, 0.75  # bm25s's defaults, so word and phrase scores behave alike
+# Shortest shared stem that makes two word forms one word: the stemmer keeps "hacker" and
+# "hacking" ("hack") apart, yet they name one thing; "pro" is no kin of "promote".
+KIN_PREFIX = 4
 
 
 def phrase_words(text: str, stemmer: Stemmer.Stemmer) -> list[str]:
@@ -51,6 +56,23 @@ class PhraseIndex:
         owners = np.repeat(np.arange(len(pairs), dtype=np.int32), [len(p) for p in pairs])
         order = np.argsort(keys, kind="stable")
         self._keys, self._owners = keys[order], owners[order]
+
+    @cached_property
+    def _sorted_words(self) -> list[str]:
+        return sorted(self._word_ids)
+
+    def knows(self, stem: str) -> bool:
+        """Whether some text uses the stemmed word, or a kin form (one stem starts the other).
+
+        A stopword counts as known: it is never indexed, so its absence says nothing.
+        """
+        if stem in self._word_ids or stem in _STOPWORDS:
+            return True
+        words = self._sorted_words
+        at = bisect_left(words, stem)
+        if at < len(words) and words[at].startswith(stem) and len(stem) >= KIN_PREFIX:
+            return True  # "hack" of "hacking" and the text's "hacker"
+        return any(stem[:end] in self._word_ids for end in range(KIN_PREFIX, len(stem)))
 
     def _pair_ids(self, question: str) -> list[int]:
         """The question's word pairs that occur somewhere in the texts."""

@@ -95,6 +95,10 @@ class HybridRetriever:
             for pid, score in fused[:k]
         ]
 
+    def knows(self, stem: str) -> bool:
+        """Whether any passage of the library uses the (stemmed) word or a kin form of it."""
+        return self._phrases.knows(stem)
+
     def _bm25_ranked(self, question: str, mask: np.ndarray | None) -> list[str]:
         """Passages by BM25 over single words, tokenized exactly as BM25Retriever does.
 

@@ -163,3 +163,10 @@ def test_a_passage_using_the_words_as_a_phrase_beats_passages_that_scatter_them(
     assert retriever._bm25_ranked(question, None)[0].startswith("salad-")  # the trap is real
     assert retriever._phrase_ranked(question, None)[0].startswith("speech#")
     assert retriever.retrieve(question, k=1)[0].passage.doc == "speech"
+
+
+def test_knows_the_library_words_and_their_kin_forms(retriever: HybridRetriever) -> None:
+    assert retriever.knows("broadband") and retriever.knows("villag")  # as stemmed: "villages"
+    assert retriever.knows("hack")  # "hacking": the text says "hacker", which the stemmer keeps apart
+    assert not retriever.knows("pro")  # starts "promot" and "prosper", but too short to be a kin form
+    assert not retriever.knows("quantum") and not retriever.knows("g20")

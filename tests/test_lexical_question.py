@@ -16,6 +16,7 @@ from engine.question import (
     pointed_phrases,
     question_parts,
     quoted_phrases,
+    said_about,
     specifies,
 )
 
@@ -182,6 +183,9 @@ def test_parse_focus(question: str, focus: tuple[str, ...]) -> None:
         # a penalty is named outright ("a fine", "prison") or not at all, never just described
         ("What penalties does the speech propose for hackers?", True),
         ("What sanction should a country face for a cyberattack?", True),
+        # a text states an aim ("to jointly build ...") and seldom calls it one
+        ("Which grand aim do countries serve by extending cooperation?", False),
+        ("What is the goal of the fifth proposal?", False),
     ],
 )
 def test_only_which_n_and_what_is_the_n_must_be_named(question: str, identifies: bool) -> None:
@@ -570,3 +574,24 @@ def test_exactly_and_concrete_ask_for_a_specific_one() -> None:
     assert parse("Which sectors exactly does it mean?").specific
     assert parse("What concrete steps does it propose?").specific
     assert not parse("What steps does it propose?").specific
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("What does the speech say about the G20 summit?", ["g20", "summit"]),
+        (
+            "Does the speech say anything about cloud computing or big data?",
+            ["cloud", "comput", "big", "data"],
+        ),
+        ("What did the speaker mention on broadband, and why?", ["broadband"]),
+        # a clause describes what is asked rather than naming a topic
+        ("What does the speech say about how big a country is?", []),
+        ("Where does the speaker stand on unilateralism?", []),  # no verb of saying
+        ("What is said of broadband?", []),
+        # a statement retells the text in the asker's words; its question asks something else
+        ("The speaker talks about countries finding more chances. Chances for what?", []),
+    ],
+)
+def test_said_about_is_the_topic_after_a_verb_of_saying(question: str, topic: list[str]) -> None:
+    assert said_about(question) == topic

@@ -1,6 +1,7 @@
 """other_instance: a question about one instance of a series the text covers only as others;
 should_refuse: the document's notes answer a yes/no question about the document itself, and a
-stray match of a "which X" noun far below the sentences the question is about answers nothing."""
+stray match of a "which X" noun far below the sentences the question is about answers nothing;
+unknown_topic: a "say about X" topic whose words the library lacks."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from conftest import SPEECH_NAME
+from engine import lexical
 from engine.evidence import Evidence
-from engine.refusal import other_instance, should_refuse
+from engine.refusal import other_instance, should_refuse, unknown_topic
 from ingest import chunker, loader
 
 NOTE = "Part of the speech at the opening ceremony of the Second World Internet Conference."
@@ -37,7 +39,7 @@ def test_a_name_the_text_never_numbers_is_not_contradicted() -> None:
     assert not other_instance("What happened at the first World Internet Conference?", ["It met."])
 
 
-def _sentence(corpus_dir: Path, words: str, score: float, focused: bool) -> Evidence:
+def _sentence(corpus_dir: Path, words: str, score: float, focused: bool, typed: bool = True) -> Evidence:
     """A sentence of the speech as evidence, scoring ``score``."""
     passage = next(
         p for p in chunker.chunk(loader.load_document(corpus_dir / SPEECH_NAME)) if words in p.text
@@ -50,7 +52,7 @@ def _sentence(corpus_dir: Path, words: str, score: float, focused: bool) -> Evid
         start + len(words),
         0.3,
         0.5,
-        typed=True,
+        typed=typed,
         focused=focused,
         labeled=focused,
         score=score,
@@ -102,6 +104,27 @@ def test_a_stray_focus_match_far_below_the_topic_does_not_answer(
 
 
 @pytest.mark.parametrize(
+    ("question", "topic_score", "refused"),
+    [
+        # the sentences about opening up name no country; the one that does is a stray match
+        ("Which countries does the speaker hold up as good examples of opening up?", 0.475, True),
+        ("Which countries does the speaker hold up as good examples of opening up?", 0.28, False),
+        # "specific rules" wants rules named, as "which rules" does
+        ("What specific rules does the speaker propose for opening up?", 0.475, True),
+        ("What rules does the speaker propose for opening up?", 0.475, False),  # described, not named
+    ],
+)
+def test_a_named_thing_far_below_the_unnamed_topic_does_not_answer(
+    corpus_dir: Path, question: str, topic_score: float, refused: bool
+) -> None:
+    stray = _sentence(corpus_dir, "As an old Chinese saying goes", 0.208, focused=True)
+    topic = _sentence(
+        corpus_dir, "All countries should advance opening up and cooperation", topic_score, True, typed=False
+    )
+    assert should_refuse(question, [stray, topic], threshold=0.2) is refused
+
+
+@pytest.mark.parametrize(
     ("question", "refused"),
     [
         ("What does note 1 say?", False),
@@ -115,3 +138,32 @@ def test_a_note_asked_for_by_a_number_the_text_lacks_is_refused(
     note = _sentence(corpus_dir, "Mo Zi.", 0.6, focused=True)
     assert note.passage.kind == "note"
     assert should_refuse(question, [note], threshold=0.2) is refused
+
+
+# The speech's own words, as the retriever's phrase index stems them.
+SPEECH_WORDS = frozenset(
+    lexical.content_terms(
+        Path(__file__)
+        .resolve()
+        .parent.parent.joinpath("data", "corpus", SPEECH_NAME)
+        .read_text(encoding="utf-8")
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What does the speech say about the G20 summit that China was preparing to host?", True),
+        ("Does it mention anything about cloud computing?", True),
+        ("What does the speaker say about China's plans for quantum communication satellites?", True),
+        # one word the text lacks is a synonym as often as a new topic ("the web")
+        ("What does the speech say about the web?", False),
+        ("What does the speech say about online spying?", False),
+        ("What does the speech say about countries going it alone?", False),  # "go": no topic word
+        ("What does the speech say about how big or powerful a country is?", False),  # a clause
+        ("Which G20 summit and quantum satellites does it name?", False),  # no "say about" topic
+    ],
+)
+def test_a_said_about_topic_with_two_words_the_text_lacks_is_unknown(question: str, expected: bool) -> None:
+    assert unknown_topic(question, SPEECH_WORDS.__contains__) is expected
