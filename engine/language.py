@@ -50,7 +50,8 @@ def looks_english(question: str) -> bool:
 
 
 def translate(answer: str, question: str, backend: ChatBackend, prompts: Prompts) -> str | None:
-    """The answer in the question's language, or None when the translation fails or loses a marker."""
+    """The answer in the question's language, or None when the translation fails, loses a marker
+    or leaves the answer as it was."""
     messages = [
         {"role": "system", "content": prompts.text("system")},
         {"role": "user", "content": prompts.render("translate", question=question, answer=answer)},
@@ -63,6 +64,8 @@ def translate(answer: str, question: str, backend: ChatBackend, prompts: Prompts
         return None  # a citation lost or invented in translation would break the answer's grounding
     if _letters(translated) < MIN_TRANSLATED_SHARE * _letters(answer):
         return None  # markers kept around a word or two: the answer itself was lost
+    if translated.split() == answer.split():
+        return None  # the model echoed the English: shown as a translation, it would hide the notice
     return translated
 
 

@@ -125,5 +125,6 @@ def test_a_translation_keeps_every_marker_or_is_refused() -> None:
     question = "¿Cuándo se pronunció el discurso?"
     assert translate(english, question, _Scripted(good), PROMPTS) == good
     gutted = "[1] no\n[2] sí"  # markers kept, answer lost (seen from SmolLM2 via llama_cpp.server)
-    for reply in (lost, invented, gutted, "", LLMError("down")):
+    echoed = english + "\n"  # seen from SmolLM2 via llama_cpp.server: the English, untouched
+    for reply in (lost, invented, gutted, echoed, "", LLMError("down")):
         assert translate(english, question, _Scripted(reply), PROMPTS) is None
