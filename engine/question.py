@@ -379,7 +379,7 @@ _SAID_ABOUT = re.compile(
     r"(?:\s+(?:anything|something|much|at\s+all))*\s+(?:about|on|regarding|concerning)\s+([^?.!;:]+)",
     re.IGNORECASE,
 )
-_CLAUSE_START = re.compile(r"^\W*(?:how|what|which|who|whom|whose|when|where|why|whether|if)\b", re.I)
+_CLAUSE_START = re.compile(rf"^\W*(?:{WH_WORD.pattern}|whether\b|if\b)", re.IGNORECASE)
 _ASKING = re.compile(r"^\W*(?:what|how|does|do|did|is|was|has|have|can|could|will|would)\b", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
