@@ -147,7 +147,11 @@ class Engine:
             return self._at_place(question, place, passages, found)
         if item is None:
             # "What is the name of the principle that says ...?" asks for an item's heading, a name.
-            listed = [] if kind not in ("", "name") else lists_asked(question, self._lists.values())
+            listed = (
+                lists_asked(question, self._lists.values(), by_number=kind == "position")
+                if kind in ("", "name", "position")
+                else []
+            )
             return self._in_item(question, listed, passages, found) if listed else (passages, found)
         passage, (start, end), _ = item
         section = [p for p in self._documents[passage.doc] if p.section == passage.section]

@@ -224,7 +224,9 @@ _WHICH_ITEM = re.compile(
 )
 
 
-def lists_asked(question: str, lists: Iterable[AnnouncedList]) -> list[AnnouncedList]:
+def lists_asked(
+    question: str, lists: Iterable[AnnouncedList], by_number: bool = False
+) -> list[AnnouncedList]:
     """The lists of which the question asks for one item by what the item says, not by its rank.
 
     "Which numbered proposal is the Broadband China strategy mentioned in?" names the list
@@ -235,6 +237,8 @@ def lists_asked(question: str, lists: Iterable[AnnouncedList]) -> list[Announced
     if _ordinal_at(_rank_words(question)) >= 0:
         return []
     nouns: set[str] = set()
+    if by_number:
+        nouns = set(lexical.content_terms(question)) & _ITEM_NOUNS
     for of_the, single in _WHICH_ITEM.findall(question):
         if of_the or not single.lower().endswith("s"):
             nouns |= set(lexical.content_terms(of_the or single)) & _ITEM_NOUNS  # not "which global trends"

@@ -35,6 +35,19 @@ _PART = re.compile(
 )
 
 
+# "How does the speech end?", "How does the main body of the text wrap up?", "What does it open
+# with?": the verb names the edge, and its sentence answers. Not "How does the speaker close the
+# list?" (an object follows) nor "How does the fourth proposal end?" (a list item, which the
+# document's order cannot find).
+_EDGE_VERB = re.compile(
+    r"\b(?:how|what)\s+(?:does|did|do)\s+(?:it|he|she|(?:the|this|that|his|her)\s+"
+    rf"(?:(?:main\s+)?body\s+of\s+the\s+)?(?:{_DOCUMENT}|speaker))"
+    r"\s+(?:actually\s+|finally\s+)?(?:(begin|start|open)|(end|finish|close|conclude|wrap\s+up))"
+    r"(?=\s*(?:[?.!,;]|$)|\s+(?:with|on)\b)",
+    re.IGNORECASE,
+)
+
+
 class Place(NamedTuple):
     """Where the question points: the start or the end of a document, by sentence or paragraph."""
 
@@ -48,13 +61,22 @@ def place_asked(question: str) -> Place | None:
     if match:
         return Place(match.group(1).lower() in _START, match.group(2).lower())
     part = _PART.search(question)
-    return Place(bool(part.group(1)), "paragraph") if part else None
+    if part:
+        return Place(bool(part.group(1)), "paragraph")
+    edge = _EDGE_VERB.search(question)  # how a text begins or ends is its first or last sentence
+    return Place(bool(edge.group(1)), "sentence") if edge else None
 
 
 _PLACE_TERMS = frozenset(
     lexical.content_terms(
         " ".join(
-            (*_START, *lexical.LAST_WORDS, "sentence", "paragraph", "intro introduction conclusion ending")
+            (
+                *_START,
+                *lexical.LAST_WORDS,
+                "sentence paragraph intro introduction conclusion ending",
+                "begin start open end finish close conclude wrap main body",
+                _DOCUMENT.replace("|", " "),
+            )
         )
     )
 )

@@ -22,7 +22,7 @@ _MEASURES = "speed|size|length|height|width|weight|distance|price|cost|rate|temp
 # Counts and amounts; a bare year is a date, not a quantity ("by 2020" does not say how many).
 # "one another" counts nothing.
 _QUANTITY = (
-    r"(?<![\d,])(?!(1[5-9]\d\d|20\d\d)\b)\d[\d,.]*|\b(one(?!\s+another)|two|three|four|five|six|seven|eight"
+    r"(?<![\d,])(?!(1[5-9]\d\d|20\d\d)\b)\d[\d,.]*|\b(one(?!\s+(another|of)\b)|two|three|four|five|six|seven|eight"
     r"|nine|ten|eleven|twelve|twenty|thirty|hundred|thousand|million|billion|percent|half|dozen|both)\b"
 )
 # At most one word between "what" and its noun, and not a preposition or verb: "what city" and
@@ -196,14 +196,45 @@ _YES_NO = re.compile(
 _PREPOSITION_HOW = re.compile(rf"\b({_PREPOSITIONS}) how\b", re.IGNORECASE)
 
 
+# "Does it name any specific company ...? Which one?", "How many principles ..., and which one
+# comes last?": the noun a later "which one" stands for.
+_ONE_OF = re.compile(
+    r"\b(?:how\s+many|any(?:\s+(?:specific|particular|single|named|other))?)\s+([a-z]+)", re.IGNORECASE
+)
+_WHICH_ONE = re.compile(r"\bwhich\s+ones?\b", re.IGNORECASE)
+_CLOSING_WHICH_ONE = re.compile(
+    r"(?<=[?.!])\s*which\s+ones?(?:\s+(?:is|was|are|were)\s+(?:it|they))?(?=\W*$)", re.IGNORECASE
+)
+
+
+def _one_of(before: str) -> str | None:
+    """The noun, made singular, that a "which one" after ``before`` stands for, if it names one."""
+    nouns = _ONE_OF.findall(before)
+    if not nouns:
+        return None
+    noun = nouns[-1].lower()
+    if noun.endswith("ies"):
+        return noun[:-3] + "y"
+    return noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
+
+
+def _which_one(question: str) -> str:
+    """The question with a closing "Which one?" spelt out as "which <noun>", so that it asks for
+    a named thing as "Which company?" would."""
+    follow_up = _CLOSING_WHICH_ONE.search(question)
+    noun = _one_of(question[: follow_up.start()]) if follow_up else None
+    return f"{question[: follow_up.start()]} Which {noun}?" if follow_up and noun else question
+
+
 def parse(question: str) -> Ask:
     """Fact kind, focus noun and content terms of a question."""
+    terms = tuple(lexical.content_terms(question))
+    question = _which_one(question)
     first = WH_WORD.search(question)
     asking = question[: first.end()] + _RELATIVE_WH.sub(r"\1", question[first.end() :]) if first else question
     if _YES_NO.match(question):
         asking = _PREPOSITION_HOW.sub(r"\1", asking)
     kind = next((name for name, (asks, _) in FACT_KINDS.items() if asks.search(asking)), "")
-    terms = tuple(lexical.content_terms(question))
     topic = tuple(t for t in terms if t not in _NOT_TOPIC) if kind else terms
     return Ask(
         kind,
@@ -293,9 +324,24 @@ _SEVERAL = re.compile(
 )
 
 
+# "everything the speech tells countries to reject", "all the things countries are told to oppose":
+# every sentence with that verb answers (the verb ends the clause: "everything it wants to do for
+# developing countries" names no verb of the text).
+_EVERYTHING_TO = re.compile(
+    r"\b(?:everything|every\s+thing|all\s+(?:the\s+)?things)\b[^.?!]*?\bto\s+([a-z]+)"
+    r"(?=\s*(?:[?.!,;]|$)|\s+(?:in|across|throughout)\b)",
+    re.IGNORECASE,
+)
+
+
 def wants_several(question: str) -> bool:
     """Whether the question asks for facts from more than one place in the text."""
-    return bool(_SEVERAL.search(question))
+    return bool(_SEVERAL.search(question) or _EVERYTHING_TO.search(question))
+
+
+# A share of a whole is answered by a quantifier as well as by a number.
+_HOW_MUCH_OF = re.compile(r"\bhow much of\b", re.IGNORECASE)
+_SHARE = re.compile(r"\b(?:all|every|most|none|whole|entire|part)\b", re.IGNORECASE)
 
 
 def has_kind(kind: str, text: str, question: str = "") -> bool:
@@ -307,6 +353,8 @@ def has_kind(kind: str, text: str, question: str = "") -> bool:
     if not kind:
         return True
     found = [m.group(0) for m in FACT_KINDS[kind][1].finditer(text)]
+    if kind == "quantity" and _HOW_MUCH_OF.search(question):
+        found += _SHARE.findall(text)  # "how much of the relations does it cover?": "all aspects"
     if kind == "name":
         if _title_case(text):
             return False  # "Work Together to Build a Healthy Cyberspace": capitals mark a title, not names
@@ -418,8 +466,9 @@ _THE_TEXT_ITSELF = frozenset(lexical.content_terms("speech text document speaker
 
 
 def pointed_phrases(question: str) -> list[str]:
-    """Phrases of the text the asker points at, lower-cased: quoted ones, and the subject of
-    "X comes up twice" (a plural's "s" dropped, so "governments" finds "government networks").
+    """Phrases of the text the asker points at, lower-cased: quoted ones, the subject of
+    "X comes up twice" (a plural's "s" dropped, so "governments" finds "government networks")
+    and the verb of "everything countries are told to reject".
 
     The sentences that hold them are what the question is about, whatever else it says.
     """
@@ -433,7 +482,8 @@ def pointed_phrases(question: str) -> list[str]:
         if len(words[-1]) > 3 and words[-1].endswith("s") and not words[-1].endswith("ss"):
             words[-1] = words[-1][:-1]
         recurring.append(" ".join(words))
-    return list(dict.fromkeys(quoted_phrases(question) + recurring))
+    acts = [m.group(1).lower() for m in _EVERYTHING_TO.finditer(question) if lexical.content_terms(m[1])]
+    return list(dict.fromkeys(quoted_phrases(question) + recurring + acts))
 
 
 def holds(text: str, phrases: Iterable[str]) -> bool:
@@ -572,4 +622,8 @@ def _clauses(sentence: str) -> list[str]:
         if match.group(1) or len(lexical.words(before)) >= 4:
             clauses.append(before)
             start = match.end()
-    return [*clauses, sentence[start:]]
+    last = sentence[start:]
+    one = _WHICH_ONE.match(last)
+    noun = _one_of(sentence[:start]) if one and clauses else None
+    # ", and which one comes last?" alone would lose what it picks from: "which principle comes last?"
+    return [*clauses, f"which {noun}{last[one.end():]}" if one and noun else last]

@@ -73,6 +73,11 @@ ANSWERABLE = {
     "In which particular year will broadband cover every village?": "2020",
     # "When ..., what ...?" sets the scene: it asks for no date
     "When the speaker compares security and development, what does he liken them to?": "wings of a bird",
+    # "Which number is it?" points back at "one of the five proposals": the item whose section
+    # names developing countries, by its heading.
+    "Developing countries get a mention in just one of the five proposals. Which number is it?": "First",
+    # The verb names the place: the text's last sentence, which shares no word with the question.
+    "How does the main body of the text actually wrap up?": "building a platform",
 }
 UNANSWERABLE = [
     "Which city hosted the conference?",
@@ -118,6 +123,10 @@ UNANSWERABLE = [
     # A topic the text never covers: it matches passages about China, yet no text says "G20",
     # "summit", "satellites" or "quantum".
     "What does the speech say about the G20 summit that China was preparing to host?",
+    # "one of the basic norms" picks from a set and counts nothing
+    "How many countries have already signed on to the principle of cyber sovereignty?",
+    # "Which one?" asks which company; thefts are named only generically
+    "Does the speaker point to any specific company that was hit by commercial cyber theft? Which one?",
     "What does the speaker say about China's plans for quantum communication satellites?",
     # The notes are "*" and "1": the asterisk note must not stand in for a third one.
     "What does footnote 3 of the speech say?",
@@ -478,6 +487,11 @@ def test_a_focus_noun_the_text_never_uses_does_not_refuse_a_full_match(ask: Call
             ["advance human civilization"],
         ),
         ("What ultimate goal do the speaker's five proposals serve?", ["community of shared future"]),
+        # "everything ... told to reject": every sentence with the verb, in two sections
+        (
+            "Pull together everything the speech explicitly tells countries to reject.",
+            ["zero-sum", "arms race"],
+        ),
         # the sentence that uses the focus noun ("outcomes") comes first among its passage's
         (
             "In the openness principle, the extra chances to cooperate are opportunities for what kind "

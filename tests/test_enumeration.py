@@ -133,6 +133,15 @@ def test_a_which_item_question_names_its_list(
         assert len(texts) == 1 and announcement in texts[0]
 
 
+def test_which_number_names_its_list_anywhere_in_the_question(passages: list[Passage]) -> None:
+    # "Which number is it?" points back at "one of the five proposals": a position in that list.
+    question = "Developing countries get a mention in just one of the five proposals. Which number is it?"
+    lists = announced_lists(passages).values()
+    texts = [a.text for a in enumeration.lists_asked(question, lists, by_number=True)]
+    assert len(texts) == 1 and "propose five points" in texts[0]
+    assert enumeration.lists_asked(question, lists) == []  # no "which proposal" to name the list
+
+
 def test_the_engine_finds_the_lists_once(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     """At 100k passages finding them costs 2.7 s: every ordinal question paid it before."""
     calls: list[int] = []

@@ -18,6 +18,7 @@ from engine.question import (
     quoted_phrases,
     said_about,
     specifies,
+    wants_several,
 )
 
 # --- lexical.content_terms -------------------------------------------------------------------------
@@ -170,6 +171,27 @@ def test_parse_focus(question: str, focus: tuple[str, ...]) -> None:
     assert parse(question).focus == focus
 
 
+def test_everything_told_to_do_points_at_the_verb() -> None:
+    # Every sentence with the verb answers, wherever it sits: several places, the verb as the pointer.
+    for question, verb in [
+        ("Pull together everything the speech explicitly tells countries to reject.", "reject"),
+        ("Across the whole speech, what are all the things countries are told to oppose?", "oppose"),
+    ]:
+        assert pointed_phrases(question) == [verb] and wants_several(question)
+    # the verb must end the clause: "to do for developing countries" names no verb of the text
+    assert pointed_phrases("What is everything China wants to do for developing countries?") == []
+    assert not wants_several("Since everything online is just on screens, is the web a lawless zone?")
+
+
+def test_a_closing_which_one_asks_for_the_any_noun_before_it() -> None:
+    # "Which one?" has no noun of its own: it asks which company, a name the text must give.
+    asked = parse("Does the speaker point to any specific company that was hit by cyber theft? Which one?")
+    assert (asked.kind, asked.focus) == ("name", ("compani",))
+    assert parse("Any saying quoted? Which one is it?").focus == ("saying",)
+    assert parse("Which one?").focus == ()  # nothing to point back at
+    assert parse("Does it cite any company?").kind == ""  # a yes/no question alone names nothing
+
+
 @pytest.mark.parametrize(
     ("question", "identifies"),
     [
@@ -286,9 +308,12 @@ def test_a_specific_one_is_named_or_qualified_not_just_mentioned() -> None:
     assert specifies(("attack",), "hacker attacks against power grids", attack)
 
 
-def test_one_another_counts_nothing() -> None:
+def test_one_another_and_one_of_count_nothing() -> None:
     assert not has_kind("quantity", "countries to wrestle with one another", "How many countries?")
-    assert has_kind("quantity", "one of the basic norms", "How many norms?")
+    # "one of the basic norms" picks from a set it never counts: no answer to "how many countries
+    # have signed on to the principle?" (b21-033 was answered from it).
+    assert not has_kind("quantity", "is one of the basic norms", "How many norms are there?")
+    assert has_kind("quantity", "just one country", "How many countries?")
 
 
 def test_a_time_of_day_is_a_clock_time_or_a_part_of_the_day() -> None:
@@ -380,6 +405,25 @@ def test_where_a_fact_sits_on_the_page_is_not_its_topic() -> None:
     assert has_kind("position", "Second, build an online platform") and not has_kind("position", "two wings")
 
 
+def test_a_which_one_clause_names_what_it_picks_from() -> None:
+    # alone, "which one comes last?" would pick from nothing; it picks from the principles
+    assert question_parts("How many principles does the speech list, and which one comes last?") == [
+        "How many principles does the speech list",
+        "which principle comes last?",
+    ]
+    assert question_parts("How many proposals are there, and which one is about culture?")[-1] == (
+        "which proposal is about culture?"
+    )
+    no_noun = "What does the speech say about culture, and which one matters most?"
+    assert question_parts(no_noun)[-1] == "which one matters most?"
+
+
+def test_how_much_of_a_whole_is_answered_by_a_quantifier() -> None:
+    question = "How much of the relationship between states does the principle cover?"
+    assert has_kind("quantity", "It covers all aspects of state-to-state relations", question)
+    assert not has_kind("quantity", "It covers all aspects of state-to-state relations", "How many states?")
+
+
 def test_question_parts_split_clauses_that_stand_alone() -> None:
     assert question_parts("What date is under the title, and what restriction is in the last line?") == [
         "What date is under the title",
@@ -469,8 +513,6 @@ def test_focus_after_what_is_the(question: str, focus: tuple[str, ...]) -> None:
     ],
 )
 def test_wants_several(question: str, several: bool) -> None:
-    from engine.question import wants_several
-
     assert wants_several(question) is several
 
 

@@ -40,6 +40,13 @@ def passages(corpus_dir: Path) -> list[Passage]:
         ("What does the speech say about China's door of opening up?", None),
         ("What happened at the opening of the Second World Internet Conference?", None),
         ("Why was the opening-up policy kept?", None),
+        # a verb of beginning or ending with the text as its subject: the edge sentence
+        ("How does the main body of the text actually wrap up?", Place(False, "sentence")),
+        ("How does the speech end?", Place(False, "sentence")),
+        ("What does the speaker open with?", Place(True, "sentence")),
+        ("How does it begin?", Place(True, "sentence")),
+        ("How does the speaker close the list?", None),  # an object: not the text's end
+        ("How does the fourth proposal end?", None),  # a list item
     ],
 )
 def test_place_asked(question: str, place: Place | None) -> None:
