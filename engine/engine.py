@@ -18,6 +18,7 @@ from engine.enumeration import (
     lists_asked,
     neighbour_item,
     ordinal_item,
+    sized_item,
 )
 from engine.evidence import STRUCTURAL, Evidence, Weights, antecedent, gather, pinned
 from engine.language import looks_english, translate
@@ -30,6 +31,7 @@ from engine.question import (
     holds,
     parse,
     pointed_phrases,
+    premise,
     question_parts,
     wants_several,
 )
@@ -141,7 +143,13 @@ class Engine:
         # "Which principle comes third?" names an item by its rank in a list; a date or count
         # question with an ordinal ("When was the first conference?") does not.
         lists = self._lists.values()
-        item = None if kind else ordinal_item(question, lists) or neighbour_item(question, lists)
+        item = (
+            None
+            if kind
+            else ordinal_item(question, lists)
+            or neighbour_item(question, lists)
+            or sized_item(question, lists, self._section_size)
+        )
         place = place_asked(question) if item is None and passages else None
         if place:
             return self._at_place(question, place, passages, found)
@@ -177,6 +185,12 @@ class Engine:
             ]
         heading = pinned(passage, (start, end))
         return list(dict.fromkeys([passage, *passages])), [heading, *_besides(found, [heading])]
+
+    def _section_size(self, passage: Passage) -> int:
+        """Characters the text spends on the section that holds ``passage`` (windows overlap, so
+        the span from its first start to its last end)."""
+        section = [p for p in self._documents[passage.doc] if p.section == passage.section]
+        return max(p.end for p in section) - min(p.start for p in section)
 
     def _at_place(
         self, question: str, place: Place, passages: list[Passage], found: list[Evidence]
@@ -364,6 +378,12 @@ class Engine:
         chosen = _extractive_choice(evidence, wants_several(question), pointed_phrases(question)) + [
             found[0] for _, _, found in answerable[1:]
         ]
+        claim = premise(standalone)
+        if claim:
+            # What the text says on a premise the asker attributes to it is shown too, so a false
+            # one ("the information gap is shrinking") meets the sentence that corrects it.
+            checked = self.evidence(claim, documents)[1][:1]
+            chosen += [e for e in checked if e.eligible and e.score >= threshold]
         for extra in [v for e in chosen for v in _extract(e)] + self._announced_list(evidence[0]):
             if not any(_restates(v, extra) for v in kept):
                 kept.append(extra)

@@ -9,7 +9,7 @@ retriever ranks all items at once.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from engine import lexical
@@ -87,6 +87,11 @@ class Item(NamedTuple):
     announcement: str  # "the following principles must be upheld:", with the words that describe the list
 
 
+# "Counting along the list of criminal uses ..., which is third?": a list the asker names by its
+# contents, not an announced list of principles or proposals.
+_INLINE_LIST = re.compile(r"\blist\s+of\s+((?:[\w'-]+\s+){0,3}[\w'-]+)", re.IGNORECASE)
+
+
 def ordinal_item(question: str, lists: Iterable[AnnouncedList]) -> Item | None:
     """The n-th item of a list the text announces, when the question asks for one by its rank.
 
@@ -98,8 +103,9 @@ def ordinal_item(question: str, lists: Iterable[AnnouncedList]) -> Item | None:
     """
     words = _rank_words(question)
     at = _ordinal_at(words)
-    if at < 0:
-        return None
+    inline = _INLINE_LIST.search(question)
+    if at < 0 or (inline and not set(lexical.content_terms(inline[1])) & _ITEM_NOUNS):
+        return None  # "the third in the list of criminal uses": a list inside a sentence
     terms = _near_ordinal(question, words, at)
     if words[at] in _LAST and not terms & _ITEM_NOUNS:
         return None
@@ -167,6 +173,24 @@ def beyond_item(question: str, item: Item) -> set[str]:
         - set(lexical.content_terms(words[at]))
         - set(lexical.content_terms(item.announcement))
     )
+
+
+# "Which of the four principles gets the longest write-up?": the item whose section is longest.
+_LONGEST = r"longest|lengthiest|most\s+(?:space|words|room|detail)|(?:greatest|most)\s+length"
+_SHORTEST = r"shortest|briefest|least\s+(?:space|words|room|detail)"
+_SIZE = re.compile(rf"\b(?:({_LONGEST})|({_SHORTEST}))\b", re.IGNORECASE)
+
+
+def sized_item(question: str, lists: Iterable[AnnouncedList], size: Callable[[Passage], int]) -> Item | None:
+    """The longest or shortest item of the one list the question names, by ``size`` (its section's
+    length): no similarity measure can tell which item the text spends most words on."""
+    asked = _SIZE.search(question)
+    nouns = set(lexical.content_terms(question)) & _ITEM_NOUNS
+    named = [a for a in lists if nouns & set(lexical.content_terms(a.text))] if asked else []
+    if len(named) != 1:
+        return None
+    items = [Item(passage, span, named[0].text) for passage, span in named[0].items]
+    return (max if asked[1] else min)(items, key=lambda item: size(item.passage))
 
 
 # "Which principle is sandwiched between 'A' and 'B'?", "Which proposal comes directly after the

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine import lexical
-from engine.question import Ask, anchor_phrases, has_kind, holds, parse, specifies
+from engine.question import WH_WORD, Ask, anchor_phrases, has_kind, holds, parse, specifies
 from ingest.passage import Passage
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -249,7 +249,16 @@ def _score(
         # A date or count answers only when it sits in a sentence about the question's topic.
         typed=has_kind(ask.kind, sentence, question)
         and (not ask.kind or not ask.topic or _lexical(list(ask.topic), sentence_terms, context_terms) >= 0.3)
-        and not (ask.specific and ask.focus and not _specified(ask, question, sentence, sentence_terms)),
+        and not (ask.specific and ask.focus and not _specified(ask, question, sentence, sentence_terms))
+        # "Per the Mo Zi quotation, what feeling plunges the world into chaos?": the note "Mo Zi."
+        # only repeats the question, so it answers no wh-question (it still confirms a yes/no one,
+        # and a question about the note itself, "the line right after the note naming Mo Zi").
+        and not (
+            passage.kind == "note"
+            and not ask.about_note
+            and sentence_terms <= set(ask.terms)
+            and WH_WORD.search(question)
+        ),
         # The asker pointed at this sentence by quoting it ("the 'global scourge' sentence") or
         # saying its words recur: the focus noun ("which cyber threat") is their label for what
         # the sentence lists. ("Besides Mo Zi, which other philosopher" points away from its

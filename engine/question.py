@@ -25,12 +25,13 @@ _QUANTITY = (
     r"(?<![\d,])(?!(1[5-9]\d\d|20\d\d)\b)\d[\d,.]*|\b(one(?!\s+(another|of)\b)|two|three|four|five|six|seven|eight"
     r"|nine|ten|eleven|twelve|twenty|thirty|hundred|thousand|million|billion|percent|half|dozen|both)\b"
 )
-# At most one word between "what" and its noun, and not a preposition or verb: "what city" and
-# "which Chinese city" name a city, "do what for people" does not ask for people.
+# At most one (maybe hyphenated) word between "what" and its noun, and not a preposition or verb:
+# "what city", "which Chinese city" and "which non-governmental institutions" name things; "do
+# what for people" does not ask for people.
 _PREPOSITIONS = "for|to|about|of|on|in|with|from|by|at"
 _MODIFIER = (
     rf"(?!(?:{_PREPOSITIONS}|is|are|was|were|do|does|did|will|can"
-    r"|should|would|could|must|might|may|shall|has|have|had)\b)(\w+ )?"
+    r"|should|would|could|must|might|may|shall|has|have|had)\b)([\w-]+ )?"
 )
 FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "date": (
@@ -98,7 +99,8 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "name": (
         re.compile(
             rf"\b(which|what) {_MODIFIER}(country|countries|city|cities|town|nation|person|people"
-            r"|organi[sz]ation|company|companies|firms?|philosopher|author|leader|president|official|venue|place)\b"
+            r"|organi[sz]ation|institutions?|company|companies|firms?|philosopher|author|leader|president"
+            r"|official|venue|place)\b"
             r"|\bname of\b|\bwho (is|was) the\b|\b(which|what) named\b"
             # "Who won the prize?", "Who delivered this speech?": a past deed has a named doer
             # ("Who should take part?" asks for roles, which the text need not name).
@@ -332,6 +334,24 @@ _EVERYTHING_TO = re.compile(
     r"(?=\s*(?:[?.!,;]|$)|\s+(?:in|across|throughout)\b)",
     re.IGNORECASE,
 )
+
+
+# "Given that the speech says the information gap is shrinking, why ...?": a premise the asker
+# attributes to the text, in a clause before the question proper.
+_PREMISE = re.compile(
+    r"^\W*(?:given\s+that|since|now\s+that|seeing\s+that|as)\s+"
+    r"(?:(?:the|this|that|his|its)\s+(?:[\w'-]+\s+){0,3}?|he\s+|she\s+|it\s+)(?:\w+ly\s+)?"
+    r"(?:says?|said|claims?|states?|reports?|argues?|tells\s+us|notes?|announced|mentions?|calls?)\s+"
+    r"(?:that\s+)?(.+?),\s+(?=(?:what|which|who|whom|how|why|when|where|does|do|did|is|are|was|were"
+    r"|can|should|would)\b)",
+    re.IGNORECASE,
+)
+
+
+def premise(question: str) -> str | None:
+    """The claim a question says the text makes ("the information gap ... is shrinking"), or None."""
+    match = _PREMISE.search(question)
+    return match[1] if match else None
 
 
 def wants_several(question: str) -> bool:

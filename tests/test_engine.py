@@ -76,6 +76,8 @@ ANSWERABLE = {
     # "Which number is it?" points back at "one of the five proposals": the item whose section
     # names developing countries, by its heading.
     "Developing countries get a mention in just one of the five proposals. Which number is it?": "First",
+    # The principle the text spends most words on: no similarity measure can tell.
+    "Which of the four principles gets the longest write-up in the text?": "Good order",
     # The verb names the place: the text's last sentence, which shares no word with the question.
     "How does the main body of the text actually wrap up?": "building a platform",
 }
@@ -123,6 +125,8 @@ UNANSWERABLE = [
     # A topic the text never covers: it matches passages about China, yet no text says "G20",
     # "summit", "satellites" or "quantum".
     "What does the speech say about the G20 summit that China was preparing to host?",
+    # "non-governmental institutions" is a category in a list of players: no institution is named
+    "Which non-governmental institutions does the speaker name as players in cyberspace governance?",
     # "one of the basic norms" picks from a set and counts nothing
     "How many countries have already signed on to the principle of cyber sovereignty?",
     # "Which one?" asks which company; thefts are named only generically
@@ -487,6 +491,17 @@ def test_a_focus_noun_the_text_never_uses_does_not_refuse_a_full_match(ask: Call
             ["advance human civilization"],
         ),
         ("What ultimate goal do the speaker's five proposals serve?", ["community of shared future"]),
+        # the note "Mo Zi." only repeats the question: the saying answers it
+        (
+            "Per the Mo Zi quotation, what sort of feeling between people plunges the world into chaos?",
+            ["mutual hatred"],
+        ),
+        # a false premise attributed to the text meets the sentence that corrects it
+        (
+            "Given that the speech says the information gap between countries is shrinking, why does "
+            "China still want to pour money into global internet infrastructure?",
+            ["widening"],
+        ),
         # "everything ... told to reject": every sentence with the verb, in two sections
         (
             "Pull together everything the speech explicitly tells countries to reject.",

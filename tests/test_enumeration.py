@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
@@ -58,6 +58,13 @@ def test_the_speech_announces_its_principles_and_its_proposals(passages: list[Pa
         ("Which countries does proposal no. 2 want to share cultures?", "Second, build an online platform"),
         ("What is the 4th principle?", "– Good order."),
         ("Does he propose two things here?", None),
+        # a list the asker names by its contents lies inside a sentence: "principle" is where it sits
+        (
+            "Counting along the list of criminal uses of cyberspace in the peace and security principle, "
+            "which is third?",
+            None,
+        ),
+        ("Which principle is third in the list of principles?", "– Promotion of openness and cooperation."),
     ],
 )
 def test_an_ordinal_picks_the_item_of_the_list_its_noun_names(
@@ -84,6 +91,33 @@ def test_a_neighbour_is_found_by_the_headings_beside_it(
     passages: list[Passage], question: str, heading: str | None
 ) -> None:
     assert_heading(enumeration.neighbour_item(question, announced_lists(passages).values()), heading)
+
+
+def _section_size(passages: list[Passage]) -> Callable[[Passage], int]:
+    def size(passage: Passage) -> int:
+        section = [p for p in passages if p.section == passage.section]
+        return max(p.end for p in section) - min(p.start for p in section)
+
+    return size
+
+
+@pytest.mark.parametrize(
+    ("question", "heading"),
+    [
+        # Good order runs to 1152 characters, the other principles to 1000 at most
+        ("Which of the four principles gets the longest write-up in the text?", "– Good order."),
+        # the second proposal: 909 characters, the fewest
+        ("Which proposal is the shortest?", "Second, build an online platform"),
+        ("Which proposal takes up the most space?", "Third, promote innovative development"),
+        ("Which is the longest paragraph?", None),  # no list named
+        ("Which principle is about order?", None),  # no size asked
+    ],
+)
+def test_a_size_picks_the_longest_or_shortest_item(
+    passages: list[Passage], question: str, heading: str | None
+) -> None:
+    lists = announced_lists(passages).values()
+    assert_heading(enumeration.sized_item(question, lists, _section_size(passages)), heading)
 
 
 def assert_heading(item: Item | None, heading: str | None) -> None:

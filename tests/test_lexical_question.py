@@ -14,6 +14,7 @@ from engine.question import (
     has_kind,
     parse,
     pointed_phrases,
+    premise,
     question_parts,
     quoted_phrases,
     said_about,
@@ -101,6 +102,8 @@ def test_content_terms_never_contain_stopwords_or_empty_terms(text: str) -> None
         # "what for people" asks what is done for them, not for a people's name
         ("Promoting cyber culture will in turn do what for people?", ""),
         ("Which Chinese city hosted it?", "name"),
+        # a hyphenated modifier is one word; institutions, like organizations, have names
+        ("Which non-governmental institutions does the speaker name as players?", "name"),
         # a modal verb, not a modifier: no countries are named for "what should countries do"
         ("What should countries do with their opening-up efforts?", ""),
         ("What strategy is China implementing for broadband?", ""),
@@ -181,6 +184,21 @@ def test_everything_told_to_do_points_at_the_verb() -> None:
     # the verb must end the clause: "to do for developing countries" names no verb of the text
     assert pointed_phrases("What is everything China wants to do for developing countries?") == []
     assert not wants_several("Since everything online is just on screens, is the web a lawless zone?")
+
+
+def test_a_premise_is_the_claim_the_asker_says_the_text_makes() -> None:
+    assert premise("Given that the speech says the information gap is shrinking, why does China invest?") == (
+        "the information gap is shrinking"
+    )
+    assert premise("Since the opening says today's rules serve most countries well, what is left?") == (
+        "today's rules serve most countries well"
+    )
+    assert premise("Since the third proposal says China is developing X, how does that square?") == (
+        "China is developing X"
+    )
+    # no reporting verb: the asker's own claim
+    assert premise("Since everything online is just on screens, is the web a lawless zone?") is None
+    assert premise("What does the speech say about the information gap?") is None
 
 
 def test_a_closing_which_one_asks_for_the_any_noun_before_it() -> None:
