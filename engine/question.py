@@ -67,7 +67,12 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # describes the recovery gives none ("Why ..." questions are left untyped: a text explains
     # without causal words, "no country can stay immune" answers "why cooperate?").
     "cause": (
-        re.compile(r"\bblam\w*\b|\bwhat (\w+ ){0,5}caus(e|es|ed|ing)\b|\b(cause|causes) of\b", re.I),
+        # "Does the speaker blame only criminals ...?" names the blamed: it asks whether, not what.
+        re.compile(
+            r"\b(what|who|whom|which)\b[^?]*?\bblam\w*\b"
+            r"|\bwhat (\w+ ){0,5}caus(e|es|ed|ing)\b|\b(cause|causes) of\b",
+            re.I,
+        ),
         re.compile(
             r"\b(because|due to|owing to|caus\w*|blam\w*|result(s|ed)? (of|from)|as a result|driven by"
             r"|stem(s|med)? from|lead(s)? to|led to|thanks to|responsible for|reasons?)\b",

@@ -122,6 +122,8 @@ def test_content_terms_never_contain_stopwords_or_empty_terms(text: str) -> None
         ("When the speaker compares security and development, which image comes first?", ""),
         # a cause is asked for by blame or cause words; "why" is answered by explanations too
         ("What does the speaker blame for the slow recovery?", "cause"),
+        # a yes/no question names the blamed: it asks whether, not for a cause
+        ("Does the speaker blame only criminals for the web's troubles, or also the way it is run?", ""),
         ("What is causing the slowdown of the economy?", "cause"),
         ("What are the causes of cybercrime, according to the text?", "cause"),
         ("Why should cyberspace be governed by law?", ""),
