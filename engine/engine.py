@@ -164,10 +164,13 @@ class Engine:
         passage, (start, end), _ = item
         section = [p for p in self._documents[passage.doc] if p.section == passage.section]
         asked = beyond_item(question, item)  # nothing for "which principle comes third?": no section
+        # The asker named the item, so its sentences are about what was asked: a focus noun the
+        # item never uses ("what legal arrangement does point four want strengthened?") is the
+        # asker's label for one of them, not a thing the item must name.
         inside = [
-            e
+            replace(e, focused=True)
             for e in (gather(question, section, self._vectors, self.weights) if asked else [])
-            if e.eligible and asked & set(lexical.content_terms(e.text))
+            if e.typed and asked & set(lexical.content_terms(e.text))
         ]
         body = [e for e in inside if (e.passage.id, e.start) != (passage.id, start)]
         if body and body[0].score >= RUNNER_UP * inside[0].score:

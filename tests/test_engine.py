@@ -78,6 +78,8 @@ ANSWERABLE = {
     "Developing countries get a mention in just one of the five proposals. Which number is it?": "First",
     # The principle the text spends most words on: no similarity measure can tell.
     "Which of the four principles gets the longest write-up in the text?": "Good order",
+    # The asker named the item: its sentence answers, though it never says "arrangement".
+    "Which arrangement does point four want strengthened to fight cybercrime?": "legal support mechanism",
     # The verb names the place: the text's last sentence, which shares no word with the question.
     "How does the main body of the text actually wrap up?": "building a platform",
 }
