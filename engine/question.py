@@ -20,7 +20,7 @@ _MONTH = r"(?-i:\b(January|February|March|April|May|June|July|August|September|O
 # Nouns that name a measurement: "what internet speed" wants a figure, like "how fast".
 _MEASURES = "speed|size|length|height|width|weight|distance|price|cost|rate|temperature|budget|capacity"
 # Counts and amounts; a bare year is a date, not a quantity ("by 2020" does not say how many).
-# "one another" counts nothing.
+# "one another" counts nothing, and "one of the basic norms" picks from a set it never counts.
 _QUANTITY = (
     r"(?<![\d,])(?!(1[5-9]\d\d|20\d\d)\b)\d[\d,.]*|\b(one(?!\s+(another|of)\b)|two|three|four|five|six|seven|eight"
     r"|nine|ten|eleven|twelve|twenty|thirty|hundred|thousand|million|billion|percent|half|dozen|both)\b"
