@@ -162,7 +162,7 @@ class Engine:
             )
             return self._in_item(question, listed, passages, found) if listed else (passages, found)
         passage, (start, end), _ = item
-        section = [p for p in self._documents[passage.doc] if p.section == passage.section]
+        section = self._section(passage)
         asked = beyond_item(question, item)  # nothing for "which principle comes third?": no section
         # The asker named the item, so its sentences are about what was asked: a focus noun the
         # item never uses ("what legal arrangement does point four want strengthened?") is the
@@ -189,10 +189,14 @@ class Engine:
         heading = pinned(passage, (start, end))
         return list(dict.fromkeys([passage, *passages])), [heading, *_besides(found, [heading])]
 
+    def _section(self, passage: Passage) -> list[Passage]:
+        """The passages of the section that holds ``passage``, in reading order."""
+        return [p for p in self._documents[passage.doc] if p.section == passage.section]
+
     def _section_size(self, passage: Passage) -> int:
         """Characters the text spends on the section that holds ``passage`` (windows overlap, so
         the span from its first start to its last end)."""
-        section = [p for p in self._documents[passage.doc] if p.section == passage.section]
+        section = self._section(passage)
         return max(p.end for p in section) - min(p.start for p in section)
 
     def _at_place(

@@ -87,6 +87,16 @@ class Item(NamedTuple):
     announcement: str  # "the following principles must be upheld:", with the words that describe the list
 
 
+def _item_nouns(question: str) -> set[str]:
+    """The nouns for list items the question uses: "principle" in "which principle comes third"."""
+    return set(lexical.content_terms(question)) & _ITEM_NOUNS
+
+
+def _named_lists(nouns: set[str], lists: Iterable[AnnouncedList]) -> list[AnnouncedList]:
+    """The lists whose announcement uses one of ``nouns`` ("I wish to propose five points")."""
+    return [announced for announced in lists if nouns & set(lexical.content_terms(announced.text))]
+
+
 # "Counting along the list of criminal uses ..., which is third?": a list the asker names by its
 # contents, not an announced list of principles or proposals.
 _INLINE_LIST = re.compile(r"\blist\s+of\s+((?:[\w'-]+\s+){0,3}[\w'-]+)", re.IGNORECASE)
@@ -185,8 +195,9 @@ def sized_item(question: str, lists: Iterable[AnnouncedList], size: Callable[[Pa
     """The longest or shortest item of the one list the question names, by ``size`` (its section's
     length): no similarity measure can tell which item the text spends most words on."""
     asked = _SIZE.search(question)
-    nouns = set(lexical.content_terms(question)) & _ITEM_NOUNS
-    named = [a for a in lists if nouns & set(lexical.content_terms(a.text))] if asked else []
+    if not asked:
+        return None
+    named = _named_lists(_item_nouns(question), lists)
     if len(named) != 1:
         return None
     items = [Item(passage, span, named[0].text) for passage, span in named[0].items]
@@ -208,13 +219,11 @@ def neighbour_item(question: str, lists: Iterable[AnnouncedList]) -> Item | None
     Neither retrieval nor sentence scoring can find it: the question's words are those of the
     neighbours' headings, not of the item asked for.
     """
-    nouns = set(lexical.content_terms(question)) & _ITEM_NOUNS
+    nouns = _item_nouns(question)
     between, beside = _BETWEEN.search(question), _NEXT_TO.search(question)
     if not nouns or not (between or beside):
         return None
-    for announced in lists:
-        if not nouns & set(lexical.content_terms(announced.text)):
-            continue
+    for announced in _named_lists(nouns, lists):
         headings = [set(lexical.content_terms(p.text[s:e])) for p, (s, e) in announced.items]
         if between:
             found = [_heading_of(between.group(g), headings) for g in (1, 2)]
@@ -260,12 +269,10 @@ def lists_asked(
     """
     if _ordinal_at(_rank_words(question)) >= 0:
         return []
-    nouns: set[str] = set()
-    if by_number:
-        nouns = set(lexical.content_terms(question)) & _ITEM_NOUNS
+    nouns = _item_nouns(question) if by_number else set()
     for of_the, single in _WHICH_ITEM.findall(question):
         if of_the or not single.lower().endswith("s"):
             nouns |= set(lexical.content_terms(of_the or single)) & _ITEM_NOUNS  # not "which global trends"
     if _WHAT_POINT.search(question):
         nouns.discard("point")  # "What point is the saying used to make?" asks for an argument
-    return [announced for announced in lists if nouns & set(lexical.content_terms(announced.text))]
+    return _named_lists(nouns, lists)
