@@ -36,8 +36,10 @@ _MODIFIER = (
 FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "date": (
         re.compile(
-            # "When the speaker compares them, which image comes first?": a clause, not a question
-            r"^\W*when\b(?![^?]*,\s*(what|which|who|how|why|where|does|do|did|is|are|was|were|can|should)\b)"
+            # "When the speaker compares them, does he ...?": a clause, not a question ("When, per
+            # the speech, did ...?" still asks when; parse drops a clause before a wh-word)
+            r"^\W*when(\s*,|\s+(did|does|do|was|were|is|are|will|would|can|could|should|has|have|had)\b)"
+            r"|^\W*when\b(?![^?]*,\s*(what|which|who|how|why|where|does|do|did|is|are|was|were|can|should)\b)"
             r"|\b(what|which) (year|date|day|month)s?\b|\bin what year\b|\bon what date\b"
             # a deadline or timetable is a date: "By what deadline should the rules be finished?"
             r"|\b(what|which) (\w+ )?(deadline|timeline|timetable|target date)s?\b|\bby when\b",
@@ -82,7 +84,7 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "quantity": (
         re.compile(
             r"\bhow (many|much|long|fast|far|big|large)\b"
-            rf"|\b(what|which) (\w+ )?(percentage|percent|amount|share|sum|{_MEASURES})\b"
+            rf"|\b(what|which) (\w+ ){{0,2}}(percentage|percent|amount|share|sum|{_MEASURES})\b"
             # "What was China's GDP growth rate?", "what is the total budget": a possessive or
             # compound before the measure noun.
             rf"|\bwhat (is|was|are|were) (the |its |their |\w+'s )(\w+ ){{0,2}}({_MEASURES})\b"
@@ -130,9 +132,13 @@ _NAME_THE = re.compile(
 )
 _NOTE = re.compile(r"\b(foot)?notes?\b|\basterisk", re.IGNORECASE)
 _WH = re.compile(r"\b(which|what)\s+(.*)", re.IGNORECASE)
+# Words that end the noun phrase after which/what: auxiliaries, relative pronouns and the
+# prepositions lexical.STOPWORDS lacks ("on what basis, per the principle": the head is "basis").
 _AUX = frozenset(
     "is are was were be been do does did has have had can could should would will shall may might must "
     "of in on at for to by from about with as that who whom whose".split()
+    + "per via amid among across along around behind beneath beside besides beyond despite except".split()
+    + "throughout toward towards upon within without concerning including".split()
 )
 _COPULA = frozenset("is are was were".split())
 _ARTICLES = frozenset("the a an".split())
@@ -195,6 +201,13 @@ class Ask:
 # for what countries should do?" opens a relative clause, which asks for no countries.
 WH_WORD = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
 _RELATIVE_WH = re.compile(rf"\b({_PREPOSITIONS}) (what|which)\b", re.IGNORECASE)
+# "When the speaker compares them, which image comes first?", "When he promises ..., protection
+# of what does he mean?": the opening clause sets the scene; the question starts after it.
+_WHEN_CLAUSE = re.compile(
+    r"^\W*when\s+(?!(did|does|do|was|were|is|are|will|would|can|could|should|has|have|had)\b)[^?]*?,\s*"
+    r"(?=([\w'-]+ ){0,3}(what|which|who|whom|how|why|where)\b)",
+    re.IGNORECASE,
+)
 # A yes/no question asks for no measure through "how" after a preposition: "Should a country's
 # say depend on how big it is?" wants no size ("Does it say how many ..." still counts).
 _YES_NO = re.compile(
@@ -237,15 +250,16 @@ def parse(question: str) -> Ask:
     """Fact kind, focus noun and content terms of a question."""
     terms = tuple(lexical.content_terms(question))
     question = _which_one(question)
-    first = WH_WORD.search(question)
-    asking = question[: first.end()] + _RELATIVE_WH.sub(r"\1", question[first.end() :]) if first else question
-    if _YES_NO.match(question):
+    asked = _WHEN_CLAUSE.sub("", question, count=1)  # what is asked, without a scene-setting clause
+    first = WH_WORD.search(asked)
+    asking = asked[: first.end()] + _RELATIVE_WH.sub(r"\1", asked[first.end() :]) if first else asked
+    if _YES_NO.match(asked):
         asking = _PREPOSITION_HOW.sub(r"\1", asking)
     kind = next((name for name, (asks, _) in FACT_KINDS.items() if asks.search(asking)), "")
     topic = tuple(t for t in terms if t not in _NOT_TOPIC) if kind else terms
     return Ask(
         kind,
-        *_focus(question),
+        *_focus(asked),
         terms,
         topic,
         bool(_NOTE.search(question)),
@@ -290,12 +304,18 @@ def _focus(question: str) -> tuple[tuple[str, ...], bool]:
         # ("which cities or countries" names two heads; the first stands.)
         shared, _ = _noun_phrase(words[end + 1 :])
         phrase = phrase + shared if len(shared) > 1 else phrase
-    if not phrase or any(phrase[-1] in nouns for nouns in (_KIND_NOUNS, _WORDING, lexical.GENERIC_NOUNS)):
+    unnamed = (_KIND_NOUNS, _WORDING, _OPINION, lexical.GENERIC_NOUNS)
+    if not phrase or any(phrase[-1] in nouns for nouns in unnamed):
         return (), False  # "what year": the fact kind checks that; "which event": any text may name one
     # A compound ("what prison sentence", "what government body") names a specific kind of thing.
     compound = len(phrase) > 1 and not counted
     named = (identifies or compound or phrase[-1] in _NAMED_ONLY) and phrase[-1] not in _PURPOSE
     return tuple(lexical.content_terms(phrase[-1])), named
+
+
+# "What is the speaker's view on ...?" asks what the text says, not for a thing named "view".
+_OPINION = frozenset("view views opinion opinions stance stances".split())
+_VERB_S = re.compile(r"[^s]s$")  # "flags", "covers", "holds" (not "access")
 
 
 def _noun_phrase(words: list[str]) -> tuple[list[str], int]:
@@ -313,8 +333,11 @@ def _noun_phrase(words: list[str]) -> tuple[list[str], int]:
             end = at + 1  # "what date appears under", "which number deals with": a verb follows the kind noun
             break
     # "which city hosted": the verb ends the phrase ("what internet speed": "-eed" is a noun)
-    while phrase and phrase[-1].endswith("ed") and not phrase[-1].endswith("eed"):
-        phrase.pop()
+    if phrase and phrase[-1].endswith("ed") and not phrase[-1].endswith("eed"):
+        while phrase and phrase[-1].endswith("ed") and not phrase[-1].endswith("eed"):
+            phrase.pop()
+    elif len(phrase) > 1 and _VERB_S.search(phrase[-1]) and words[end : end + 1] and words[end] in _ARTICLES:
+        phrase.pop()  # "what symbol flags the footnote": a present-tense verb before an article
     return phrase, end
 
 

@@ -120,6 +120,11 @@ def test_content_terms_never_contain_stopwords_or_empty_terms(text: str) -> None
         ("At what time of day did the ceremony begin?", "time"),
         # "When ..., which ...?": a clause sets the scene, the question is the "which"
         ("When the speaker compares security and development, which image comes first?", ""),
+        # the question may start a few words after the clause, and its "of what" asks no "when"
+        ("When he tells investors the protection will not change, protection of what does he mean?", ""),
+        # "When, per the speech, did ...?" still asks when, whatever follows the second comma
+        ("When, according to the speech, did the conference begin, and which city hosted it?", "date"),
+        ("When did China launch the plan, and who announced it?", "date"),
         # a cause is asked for by blame or cause words; "why" is answered by explanations too
         ("What does the speaker blame for the slow recovery?", "cause"),
         # a yes/no question names the blamed: it asks whether, not for a cause
@@ -130,6 +135,7 @@ def test_content_terms_never_contain_stopwords_or_empty_terms(text: str) -> None
         # a possessive or compound before the measure noun, and an estimate, still want a figure
         ("What was China's GDP growth rate that year?", "quantity"),
         ("What is the total budget of the programme?", "quantity"),
+        ("What annual growth rate does the speech give for the internet economy?", "quantity"),  # 2 modifiers
         ("What does the speech estimate cybercrime costs each year?", "quantity"),
         ("What dates were given for the conference?", "date"),  # plural kind nouns ask the same
         # a deadline is a date
@@ -170,6 +176,14 @@ def test_parse_fact_kind(question: str, kind: str) -> None:
         # a collection of the things asked about: the things are the focus
         ("Which group of countries does China want to help?", ("countri",)),
         ("What set of the rules is new?", ("rule",)),
+        # a preposition ends the noun phrase, even one lexical.STOPWORDS lacks: the head is "basis"
+        ("On what basis, per the sovereignty principle, should countries join governance?", ("basi",)),
+        ("Which violations concerning personal data are common?", ("violat",)),
+        # a present-tense verb before an article ends the phrase; a noun before a clause does not
+        ("What symbol flags the footnote on the title?", ("symbol",)),
+        ("Which numbered proposal contains the call for a convention?", ("propos",)),
+        ("Tell me which social media app the speaker prefers.", ("app",)),
+        ("Which government body organized the conference?", ("bodi",)),
     ],
 )
 def test_parse_focus(question: str, focus: tuple[str, ...]) -> None:
