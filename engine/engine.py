@@ -16,6 +16,7 @@ from engine.enumeration import (
     announced_lists,
     beyond_item,
     lists_asked,
+    middle_item,
     neighbour_item,
     ordinal_item,
     sized_item,
@@ -149,6 +150,7 @@ class Engine:
             else ordinal_item(question, lists)
             or neighbour_item(question, lists)
             or sized_item(question, lists, self._section_size)
+            or middle_item(question, lists)
         )
         place = place_asked(question) if item is None and passages else None
         if place:

@@ -204,6 +204,22 @@ def sized_item(question: str, lists: Iterable[AnnouncedList], size: Callable[[Pa
     return (max if asked[1] else min)(items, key=lambda item: size(item.passage))
 
 
+# "Which of the numbered points sits in the middle of the list?": the centre item of an odd list.
+_MIDDLE = re.compile(r"\b(middle|midpoint|centre|center|halfway)\b", re.IGNORECASE)
+
+
+def middle_item(question: str, lists: Iterable[AnnouncedList]) -> Item | None:
+    """The centre item of the one list the question names, when it asks for the middle one.
+
+    Like an ordinal, "the middle" is a rank the item never states; an even list has no middle.
+    """
+    named = _named_lists(_item_nouns(question), lists) if _MIDDLE.search(question) else []
+    if len(named) != 1 or len(named[0].items) % 2 == 0:
+        return None
+    passage, span = named[0].items[len(named[0].items) // 2]
+    return Item(passage, span, named[0].text)
+
+
 # "Which principle is sandwiched between 'A' and 'B'?", "Which proposal comes directly after the
 # one on the cyber economy?": an item found by its neighbours, whose headings the question names.
 _BETWEEN = re.compile(r"\bbetween\s+(.+?)\s+and\s+(.+?)(?=[?.;]|$)", re.IGNORECASE)

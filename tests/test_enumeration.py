@@ -120,6 +120,19 @@ def test_a_size_picks_the_longest_or_shortest_item(
     assert_heading(enumeration.sized_item(question, lists, _section_size(passages)), heading)
 
 
+@pytest.mark.parametrize(
+    ("question", "heading"),
+    [
+        ("Which of the numbered points sits exactly in the middle of the list?", "Third, promote innovative"),
+        ("What is the middle proposal about?", "Third, promote innovative"),
+        ("Which principle is in the middle?", None),  # four principles: no middle one
+        ("What sits in the middle of the speech?", None),  # no list named
+    ],
+)
+def test_the_middle_item_of_an_odd_list(passages: list[Passage], question: str, heading: str | None) -> None:
+    assert_heading(enumeration.middle_item(question, announced_lists(passages).values()), heading)
+
+
 def assert_heading(item: Item | None, heading: str | None) -> None:
     """No item was found when none is expected, else the one whose passage starts with ``heading``."""
     if heading is None:
