@@ -551,15 +551,22 @@ def _on_target(verdict: Verdict, best: Evidence) -> bool:
     )
 
 
+# "What's the speaker's view on both?": a part that points back at several things asked before.
+_BACK_AT_SEVERAL = re.compile(r"\b(both|each|either|them|these|those)\b", re.IGNORECASE)
+
+
 def _merge_followups(parts: list[str]) -> list[str]:
     """Join a part with no content words of its own ("What does it say in each?") to the one before.
 
     Such a sentence only points back ("it", "each"); asked alone it retrieves whatever
-    matches function words, and that evidence would be quoted as an answer.
+    matches function words, and that evidence would be quoted as an answer. So does one with a
+    single content word that points back at several things ("What's the speaker's view on
+    both?": alone, its "view" matched "with a view to improving").
     """
     merged: list[str] = []
     for part in parts:
-        if merged and not lexical.content_terms(part):
+        terms = lexical.content_terms(part)
+        if merged and (not terms or (len(terms) == 1 and _BACK_AT_SEVERAL.search(part))):
             merged[-1] = f"{merged[-1]} {part}"
         else:
             merged.append(part)

@@ -568,6 +568,16 @@ def test_a_follow_up_sentence_without_content_words_is_not_asked_alone(
     assert "wars" in answer.answer and "freedom and order" in answer.answer
 
 
+def test_a_follow_up_asking_a_view_on_both_is_not_asked_alone(ask: Callable[[str], Answer]) -> None:
+    # Alone, "What is the speaker's view on both?" matched "with a view to improving" (Internet Plus).
+    answer = ask(
+        "Can one country buy its own security by leaving others insecure, and can any country stay out"
+        " of it? What is the speaker's view on both?"
+    )
+    assert not answer.refused and "Internet Plus" not in answer.answer
+    assert "others are left insecure" in answer.answer
+
+
 def test_a_question_inside_a_ranked_item_is_answered_from_that_item(
     ask: Callable[[str], Answer], source_text: str, engine: Engine
 ) -> None:
