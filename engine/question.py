@@ -39,7 +39,7 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             # "When the speaker compares them, does he ...?": a clause, not a question ("When, per
             # the speech, did ...?" still asks when; parse drops a clause before a wh-word)
             r"^\W*when(\s*,|\s+(did|does|do|was|were|is|are|will|would|can|could|should|has|have|had)\b)"
-            r"|^\W*when\b(?![^?]*,\s*(what|which|who|how|why|where|does|do|did|is|are|was|were|can|should)\b)"
+            r"|^\W*when\b(?![^?]*,\s*(does|do|did|is|are|was|were|can|should)\b)"
             r"|\b(what|which) (year|date|day|month)s?\b|\bin what year\b|\bon what date\b"
             # a deadline or timetable is a date: "By what deadline should the rules be finished?"
             r"|\b(what|which) (\w+ )?(deadline|timeline|timetable|target date)s?\b|\bby when\b",
@@ -333,10 +333,11 @@ def _noun_phrase(words: list[str]) -> tuple[list[str], int]:
             end = at + 1  # "what date appears under", "which number deals with": a verb follows the kind noun
             break
     # "which city hosted": the verb ends the phrase ("what internet speed": "-eed" is a noun)
-    if phrase and phrase[-1].endswith("ed") and not phrase[-1].endswith("eed"):
-        while phrase and phrase[-1].endswith("ed") and not phrase[-1].endswith("eed"):
-            phrase.pop()
-    elif len(phrase) > 1 and _VERB_S.search(phrase[-1]) and words[end : end + 1] and words[end] in _ARTICLES:
+    read = len(phrase)
+    while phrase and phrase[-1].endswith("ed") and not phrase[-1].endswith("eed"):
+        phrase.pop()
+    before_article = words[end : end + 1] and words[end] in _ARTICLES
+    if len(phrase) == read > 1 and _VERB_S.search(phrase[-1]) and before_article:
         phrase.pop()  # "what symbol flags the footnote": a present-tense verb before an article
     return phrase, end
 
