@@ -97,6 +97,12 @@ def _named_lists(nouns: set[str], lists: Iterable[AnnouncedList]) -> list[Announ
     return [announced for announced in lists if nouns & set(lexical.content_terms(announced.text))]
 
 
+def _the_named_list(question: str, lists: Iterable[AnnouncedList]) -> AnnouncedList | None:
+    """The one list the question names by its item noun; None when it names none, or several."""
+    named = _named_lists(_item_nouns(question), lists)
+    return named[0] if len(named) == 1 else None
+
+
 # "Counting along the list of criminal uses ..., which is third?": a list the asker names by its
 # contents, not an announced list of principles or proposals.
 _INLINE_LIST = re.compile(r"\blist\s+of\s+((?:[\w'-]+\s+){0,3}[\w'-]+)", re.IGNORECASE)
@@ -114,7 +120,7 @@ def ordinal_item(question: str, lists: Iterable[AnnouncedList]) -> Item | None:
     words = _rank_words(question)
     at = _ordinal_at(words)
     inline = _INLINE_LIST.search(question)
-    if at < 0 or (inline and not set(lexical.content_terms(inline[1])) & _ITEM_NOUNS):
+    if at < 0 or (inline and not _item_nouns(inline[1])):
         return None  # "the third in the list of criminal uses": a list inside a sentence
     terms = _near_ordinal(question, words, at)
     if words[at] in _LAST and not terms & _ITEM_NOUNS:
@@ -195,12 +201,10 @@ def sized_item(question: str, lists: Iterable[AnnouncedList], size: Callable[[Pa
     """The longest or shortest item of the one list the question names, by ``size`` (its section's
     length): no similarity measure can tell which item the text spends most words on."""
     asked = _SIZE.search(question)
-    if not asked:
+    announced = _the_named_list(question, lists) if asked else None
+    if asked is None or announced is None:
         return None
-    named = _named_lists(_item_nouns(question), lists)
-    if len(named) != 1:
-        return None
-    items = [Item(passage, span, named[0].text) for passage, span in named[0].items]
+    items = [Item(passage, span, announced.text) for passage, span in announced.items]
     return (max if asked[1] else min)(items, key=lambda item: size(item.passage))
 
 
@@ -213,11 +217,11 @@ def middle_item(question: str, lists: Iterable[AnnouncedList]) -> Item | None:
 
     Like an ordinal, "the middle" is a rank the item never states; an even list has no middle.
     """
-    named = _named_lists(_item_nouns(question), lists) if _MIDDLE.search(question) else []
-    if len(named) != 1 or len(named[0].items) % 2 == 0:
+    announced = _the_named_list(question, lists) if _MIDDLE.search(question) else None
+    if announced is None or len(announced.items) % 2 == 0:
         return None
-    passage, span = named[0].items[len(named[0].items) // 2]
-    return Item(passage, span, named[0].text)
+    passage, span = announced.items[len(announced.items) // 2]
+    return Item(passage, span, announced.text)
 
 
 # "Which principle is sandwiched between 'A' and 'B'?", "Which proposal comes directly after the

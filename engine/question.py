@@ -33,12 +33,14 @@ _MODIFIER = (
     rf"(?!(?:{_PREPOSITIONS}|is|are|was|were|do|does|did|will|can"
     r"|should|would|could|must|might|may|shall|has|have|had)\b)([\w-]+ )?"
 )
+# Auxiliaries that start a question right after "when" ("When did ...?"), unlike a clause's subject.
+_WHEN_AUX = r"did|does|do|was|were|is|are|will|would|can|could|should|has|have|had"
 FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "date": (
         re.compile(
             # "When the speaker compares them, does he ...?": a clause, not a question ("When, per
             # the speech, did ...?" still asks when; parse drops a clause before a wh-word)
-            r"^\W*when(\s*,|\s+(did|does|do|was|were|is|are|will|would|can|could|should|has|have|had)\b)"
+            rf"^\W*when(\s*,|\s+({_WHEN_AUX})\b)"
             r"|^\W*when\b(?![^?]*,\s*(does|do|did|is|are|was|were|can|should)\b)"
             r"|\b(what|which) (year|date|day|month)s?\b|\bin what year\b|\bon what date\b"
             # a deadline or timetable is a date: "By what deadline should the rules be finished?"
@@ -204,7 +206,7 @@ _RELATIVE_WH = re.compile(rf"\b({_PREPOSITIONS}) (what|which)\b", re.IGNORECASE)
 # "When the speaker compares them, which image comes first?", "When he promises ..., protection
 # of what does he mean?": the opening clause sets the scene; the question starts after it.
 _WHEN_CLAUSE = re.compile(
-    r"^\W*when\s+(?!(did|does|do|was|were|is|are|will|would|can|could|should|has|have|had)\b)[^?]*?,\s*"
+    rf"^\W*when\s+(?!({_WHEN_AUX})\b)[^?]*?,\s*"
     r"(?=([\w'-]+ ){0,3}(what|which|who|whom|how|why|where)\b)",
     re.IGNORECASE,
 )
