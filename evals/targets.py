@@ -1,6 +1,6 @@
 """Measure the engine issue's targets on a question set and print them.
 
-    python -m evals.targets [--set blind25|...|blind|heldout|dev] [-v] [--json PATH]
+    python -m evals.targets [--set blind26|...|blind|heldout|dev] [-v] [--json PATH]
 
 Uses the project's data/corpus and a fresh index in a temporary folder (the real
 .index is never touched), with the backend the environment configures.
