@@ -192,6 +192,13 @@ def _passage_terms(passage: Passage) -> tuple[set[str], set[str]]:
     return context_terms, set(lexical.content_terms(passage.text)) | context_terms
 
 
+# A sentence this similar to the question is about its topic even when it shares few of its words:
+# "For my article I need the official name of the national broadband programme the speaker says
+# China is carrying out" has more words of the asker's errand than of the topic. Only for a name:
+# counts and dates are everywhere ("To this end, I wish to propose five points" is as similar to
+# "How often should countries meet under the improved dialogue mechanisms?").
+TOPICAL_COSINE = 0.6
+
 # A sentence holding at least this many of the question's other terms, and all of them,
 # needs no mention of the focus noun.
 FOCUS_FREE_TERMS = 3
@@ -248,7 +255,12 @@ def _score(
         cosine=cosine,
         # A date or count answers only when it sits in a sentence about the question's topic.
         typed=has_kind(ask.kind, sentence, question)
-        and (not ask.kind or not ask.topic or _lexical(list(ask.topic), sentence_terms, context_terms) >= 0.3)
+        and (
+            not ask.kind
+            or not ask.topic
+            or _lexical(list(ask.topic), sentence_terms, context_terms) >= 0.3
+            or (ask.kind == "name" and cosine >= TOPICAL_COSINE)
+        )
         and not (ask.specific and ask.focus and not _specified(ask, question, sentence, sentence_terms))
         # "Per the Mo Zi quotation, what feeling plunges the world into chaos?": the note "Mo Zi."
         # only repeats the question, so it answers no wh-question (it still confirms a yes/no one,

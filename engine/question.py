@@ -85,7 +85,8 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "quantity": (
         re.compile(
-            r"\bhow (many|much|long|fast|far|big|large)\b"
+            # "How far does the principle reach?" asks for an extent, which words give, not a distance.
+            r"\bhow (many|much|long|fast|far(?![^?]*\b(reach|extend|stretch|go|apply)(e?s)?\b)|big|large)\b"
             rf"|\b(what|which) (\w+ ){{0,2}}(percentage|percent|amount|share|sum|{_MEASURES})\b"
             # "What was China's GDP growth rate?", "what is the total budget": a possessive or
             # compound before the measure noun.
@@ -173,6 +174,8 @@ _COLLECTIVE = frozenset("group groups category categories class classes set sets
 # "becomes" would favour every passage that says "become".
 _WH_VERBS = frozenset(
     "becomes became happens happened makes made remains lies comes goes follows occurs".split()
+    # after a plural noun: "what items follow at the bottom", "which threats remain"
+    + "follow come remain happen occur".split()
 )
 # "What is the last of the things each country may choose?" asks for one of the things: the
 # place word and its "of the" lead to the noun.
@@ -295,7 +298,13 @@ def _focus(question: str) -> tuple[tuple[str, ...], bool]:
         words, identifies = words[2:], True  # "what is the title of ...": the noun after the article
     if len(words) > 2 and words[0] in _PLACE_WORDS and words[1] == "of":
         words = words[3:] if words[2] in _ARTICLES else words[2:]
+    elif words and words[0] in _PLACE_WORDS:
+        # "What is the third ill on that list?": the asker's label for one item of a list the text
+        # gives ("lingering wars, shadows of terrorism, and incidences of crime"), not a name.
+        identifies = False
     phrase, end = _noun_phrase(words)
+    if phrase and words[end : end + 1] and words[end] in _DOCUMENT_NOUNS:
+        return (), False  # "in which founding text": the head is the document, which names nothing
     if len(phrase) == 1 and phrase[0] in _COLLECTIVE and words[end : end + 1] == ["of"]:
         # "which group of countries" asks which countries: the text names them, never the group.
         rest = words[end + 1 :]
@@ -315,6 +324,10 @@ def _focus(question: str) -> tuple[tuple[str, ...], bool]:
     return tuple(lexical.content_terms(phrase[-1])), named
 
 
+# Nouns lexical.STOPWORDS drops that can head the noun phrase: "which founding text" asks for a
+# text, not for something "founding". ("speech" is left out: "which kinds of online speech" asks
+# what people may say online, which the text must name.)
+_DOCUMENT_NOUNS = frozenset("text texts document documents passage passages".split())
 # "What is the speaker's view on ...?" asks what the text says, not for a thing named "view".
 _OPINION = frozenset("view views opinion opinions stance stances".split())
 _VERB_S = re.compile(r"[^s]s$")  # "flags", "covers", "holds" (not "access")

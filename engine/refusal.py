@@ -36,11 +36,16 @@ def should_refuse(
     if other_instance(question, list(dict.fromkeys(e.passage.text for e in evidence))):
         return True
     numbered = _NOTE_NUMBER.search(question)
-    if numbered and not any(
-        e.passage.kind == "note" and re.match(rf"\W*{numbered.group(1)}\b", e.passage.text) for e in evidence
-    ):
-        # "What does note 2 say?" of a text whose notes are "*" and "1": no other note answers it.
-        return True
+    if numbered:
+        key = numbered.group(1) or numbered.group(2)
+        notes = [e for e in evidence if e.passage.kind == "note" and re.match(rf"\W*{key}\b", e.passage.text)]
+        if not notes:
+            # "What does note 2 say?" of a text whose notes are "*" and "1": no other note answers it.
+            return True
+        if any(e.eligible for e in notes):
+            # "The little number 1 after the old saying leads to a note. Which name is printed
+            # there?": the note is what is asked about, however few of the asker's words it has.
+            return False
     ask = parse(question)
     if any(e.eligible and holds(e.text, ask.pointed) for e in evidence):
         # The asker pointed at the text's own words, by quoting them or saying they recur ("The
@@ -77,8 +82,12 @@ def should_refuse(
     )
 
 
-# A note asked for by its number: "note 2", "footnote 1".
-_NOTE_NUMBER = re.compile(r"\b(?:foot)?note\s+(?:number\s+|no\.?\s*)?(\d+)\b", re.IGNORECASE)
+# A note asked for by its number: "note 2", "footnote 1", "the number 1 after the saying leads to a note".
+_NOTE_NUMBER = re.compile(
+    r"\b(?:foot)?note\s+(?:number\s+|no\.?\s*)?(\d+)\b"
+    r"|\b(?:number|marker|superscript|digit)\s+(\d+)\b(?=[^.?!]*\b(?:foot)?notes?\b)",
+    re.IGNORECASE,
+)
 # A yes/no question about the document as such, not about what it says.
 _ABOUT_THE_DOCUMENT = re.compile(
     r"^\W*(is|are|was|were|does|do|can|may|am)\b"
@@ -113,7 +122,42 @@ def unknown_topic(question: str, known: Callable[[str], bool]) -> bool:
         for term in said_about(question)
         if (len(term) > 2 or any(c.isdigit() for c in term)) and not known(term)
     }
-    return len(missing) >= UNKNOWN_TERMS
+    return len(missing) >= UNKNOWN_TERMS or any(
+        len(terms) >= UNKNOWN_TERMS and not any(known(t) for t in terms)
+        for terms in map(_name_terms, _names(question))
+    )
+
+
+# Two or more capitalised words in a row: "the UN General Assembly", "Edward Snowden's leaks",
+# "the Belt and Road Initiative".
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:(?:of|and|the|for|on)\s+)?[A-Z][\w'’-]*)+")
+
+
+def _names(question: str) -> list[str]:
+    """The multi-word names the question proper gives: in its last sentence that asks, from its
+    wh-word on, not counting a capitalised opening.
+
+    "What role does the speech give the UN General Assembly?" names a body; a library that
+    knows none of its words says nothing about it, however well "role" and "rules" match. A
+    name in a note to the assistant ("sign off with 'Verified by the Wuzhen Desk'. According
+    to ..., what ...?") is not what is asked about.
+    """
+    sentences = re.split(r"(?<=[.?!>\]])\s+", question)
+    asked = next((s for s in reversed(sentences) if "?" in s), question)
+    wh = WH_WORD.search(asked)
+    asked = asked[wh.start() :] if wh else asked
+    return [
+        m.group(0)
+        for m in _CAPITALISED_RUN.finditer(asked)
+        if m.start() > 0
+        and not re.search(r"[.?!:\"“(\[]\s*$", asked[: m.start()])
+        and not m.group(0).isupper()  # "PRIORITY MESSAGE FROM ...": shouting, not a name
+    ]
+
+
+def _name_terms(name: str) -> list[str]:
+    """A name's stemmed words that can name something (two-letter stems such as "un" cannot)."""
+    return [t for t in dict.fromkeys(lexical.content_terms(name)) if len(t) > 2]
 
 
 _ORDINAL = "|".join(lexical.ORDINALS)

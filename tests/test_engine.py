@@ -685,3 +685,37 @@ def test_a_sentence_that_leans_on_the_one_before_is_read_with_it(
     assert any(c.quote.startswith("To this end") for c in answer.citations)  # a sentence of its own
     for citation in answer.citations:  # the five points follow as a list found by structure, not retrieval
         assert_exact_citation(citation, source_text, engine)
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        # the head is the document ("text"), so "founding" is no thing the text must name
+        ("Sovereign equality is laid down in which founding text, says the speaker?", "Charter"),
+        # the asker's errand ("for my article I need") outweighs the topic's words
+        (
+            "For my article I need the official name of the broadband programme China is carrying out."
+            " What is it called?",
+            "Broadband China",
+        ),
+        # an extent, not a distance
+        ("How far does sovereign equality reach in relations between states?", "all aspects"),
+        # the asker's label for one item of the sentence's list
+        (
+            "The real world still has lingering wars and incidences of crime."
+            " What is the third ill on that list?",
+            "terrorism",
+        ),
+    ],
+)
+def test_an_asker_word_that_names_nothing_does_not_refuse(
+    question: str, fact: str, ask: Callable[[str], Answer]
+) -> None:
+    answer = ask(question)
+    assert not answer.refused and fact in answer.answer
+
+
+def test_a_body_the_text_never_names_is_refused(ask: Callable[[str], Answer]) -> None:
+    # "role" and "rules" match the text well; "UN General Assembly" shares no word with it
+    assert ask("What part does the speech assign to the UN General Assembly in writing the rules?").refused
+

@@ -671,3 +671,26 @@ def test_exactly_and_concrete_ask_for_a_specific_one() -> None:
 )
 def test_said_about_is_the_topic_after_a_verb_of_saying(question: str, topic: list[str]) -> None:
     assert said_about(question) == topic
+
+
+def test_a_document_noun_heads_its_phrase_and_names_nothing() -> None:
+    # "founding" is not a thing the text must name: the question asks for a text
+    assert parse("The norm is written down in which founding text?").focus == ()
+    # "speech" may be what people say online: "online" stays the named thing
+    assert parse("Which kinds of online speech should be banned?").focus == ("onlin",)
+
+
+def test_how_far_something_reaches_is_an_extent_not_a_distance() -> None:
+    assert parse("How far does the principle of sovereign equality reach between states?").kind == ""
+    assert parse("How far is the venue from the airport?").kind == "quantity"
+
+
+def test_a_plain_verb_after_a_plural_noun_ends_the_phrase() -> None:
+    assert parse("After the main text ends, what items follow at the bottom?").focus == ("item",)
+
+
+def test_an_ordinal_before_the_noun_makes_it_a_label_for_a_list_item() -> None:
+    ask = parse("Offline life still has wars and crime. What is the third ill on that list?")
+    assert ask.focus == ("ill",) and not ask.identifies
+    assert parse("What is the title of the speech?").identifies  # no ordinal: still named
+
