@@ -28,12 +28,14 @@ from engine.place import Place, beyond_place, paragraph_at, place_asked
 from engine.prompts import Prompts
 from engine.question import (
     anchor_phrases,
+    asks_quoted,
     check_question,
     holds,
     parse,
     pointed_phrases,
     premise,
     question_parts,
+    quotes_something,
     wants_several,
 )
 from engine.refusal import should_refuse
@@ -141,6 +143,10 @@ class Engine:
             docs = {p.doc for p in passages}
             add(lambda p: p.kind == "date" and p.doc in docs)
         found = gather(question, passages, self._vectors, self.weights)
+        if asks_quoted(question):
+            # "In the broadband part, which words are in quotation marks?" is answered by the
+            # sentence that quotes ("The "last kilometer" ..."), which matches few of its words.
+            found.sort(key=lambda e: not quotes_something(e.text))
         # "Which principle comes third?" names an item by its rank in a list; a date or count
         # question with an ordinal ("When was the first conference?") does not.
         lists = self._lists.values()

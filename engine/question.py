@@ -102,7 +102,7 @@ FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # answered by "Second, build an online platform for cultural exchange", not by a count
     # ("what number of villages" counts).
     "position": (
-        re.compile(r"\bwhich (\w+ )?number\b", re.I),
+        re.compile(r"\bwhich (\w+ )?number\b|\bnumber what\b", re.I),  # "under proposal number what?"
         re.compile(rf"\b({'|'.join(lexical.ORDINALS)})\b", re.I),
     ),
     # Named things: answered only by a proper name the question does not already contain.
@@ -363,6 +363,8 @@ _SEVERAL = re.compile(
     r"\bboth\b|\beach (time|of|one)\b|\babout each\b|\btwice\b|\bdifferent\b|\b(two|three|several|various)\b"
     # "every term that starts with 'digital'", "all the places it mentions"
     r"|\b(every|all (the )?)(term|word|phrase|expression|mention|place|time|instance|occurrence|sentence)s?\b"
+    # "List every commitment to foreign firms ...", "name all the threats"
+    r"|\b(list|name|give me) (every|each|all)\b"
     r"|,\s+and\s+(what|how|who|when|where|which|why)\b"
     # "in the opening and in the openness principle"
     r"|\b(in|at|from) (the )?[\w' -]{1,40}? and (in|at|from) (the )?\w",
@@ -509,6 +511,27 @@ def said_about(question: str) -> list[str]:
         if match and not _CLAUSE_START.match(match.group(1)):
             return list(dict.fromkeys(lexical.content_terms(match.group(1))))
     return []
+
+
+# "Which words are put in quotation marks?", "What phrase appears in quotes?": the asker wants the
+# text's own quotation, whatever it says.
+_ASKS_QUOTED = re.compile(
+    r"\bquotation marks?\b|\binverted commas\b|\bin (?:double |single |scare )?quotes\b"
+    r"|\b(?:words?|phrases?|terms?|expressions?) (?:is |are |gets? |were |was )?quoted\b",
+    re.IGNORECASE,
+)
+# A quotation inside a sentence of the text (straight or curly double quotes).
+_QUOTATION = re.compile(r"[\"“][^\"“”]{2,}[\"”]")
+
+
+def asks_quoted(question: str) -> bool:
+    """Whether the question asks which words the text puts in quotation marks."""
+    return bool(_ASKS_QUOTED.search(question))
+
+
+def quotes_something(sentence: str) -> bool:
+    """Whether a sentence of the text holds a quotation ("The "last kilometer" of ...")."""
+    return bool(_QUOTATION.search(sentence))
 
 
 def quoted_phrases(question: str) -> list[str]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from engine import lexical
 from engine.evidence import Evidence
-from engine.question import WH_WORD, holds, parse, said_about
+from engine.question import WH_WORD, asks_quoted, holds, parse, quotes_something, said_about
 
 
 def should_refuse(
@@ -53,6 +53,15 @@ def should_refuse(
         # them are what is asked about, however little else they share with the question. They
         # must still hold the asked-for kind of fact (eligible).
         return False
+    if asks_quoted(question):
+        # "The broadband passage puts a distance in quotation marks. Which words are quoted?": the
+        # quotation in the passage the question is about answers it, whatever else they share;
+        # sentences that quote nothing never do.
+        quoting = [e for e in evidence if e.eligible and quotes_something(e.text)]
+        if not quoting:
+            return True
+        if any(e.rank == 0 for e in quoting):
+            return False
     # Evidence the question labels comes first ("note 1" puts the note first), whatever its score:
     # how well the text matches is the best eligible score.
     best = max(evidence, key=lambda e: e.score if e.eligible else -1.0)

@@ -719,3 +719,17 @@ def test_a_body_the_text_never_names_is_refused(ask: Callable[[str], Answer]) ->
     # "role" and "rules" match the text well; "UN General Assembly" shares no word with it
     assert ask("What part does the speech assign to the UN General Assembly in writing the rules?").refused
 
+
+def test_a_request_for_quoted_words_gets_the_sentence_that_quotes(ask: Callable[[str], Answer]) -> None:
+    # the sentence shares almost no words with the question; its quotation marks answer it
+    answer = ask("The broadband passage puts a distance in quotation marks. Which words are quoted?")
+    assert not answer.refused and any('"last kilometer"' in c.quote for c in answer.citations)
+
+
+def test_quoted_words_asked_where_the_text_quotes_none_are_refused(ask: Callable[[str], Answer]) -> None:
+    assert ask("In the part on cybercrime, which words are put in quotation marks?").refused
+
+
+def test_a_number_asked_after_the_list_noun_gets_the_item_heading(ask: Callable[[str], Answer]) -> None:
+    answer = ask("The sharing economy is mentioned: under proposal number what?")
+    assert not answer.refused and answer.answer.startswith("Third")

@@ -10,6 +10,7 @@ from engine import lexical
 from engine.question import (
     QuestionError,
     anchor_phrases,
+    asks_quoted,
     check_question,
     has_kind,
     parse,
@@ -17,6 +18,7 @@ from engine.question import (
     premise,
     question_parts,
     quoted_phrases,
+    quotes_something,
     said_about,
     specifies,
     wants_several,
@@ -694,3 +696,19 @@ def test_an_ordinal_before_the_noun_makes_it_a_label_for_a_list_item() -> None:
     assert ask.focus == ("ill",) and not ask.identifies
     assert parse("What is the title of the speech?").identifies  # no ordinal: still named
 
+
+def test_a_request_for_the_text_quotation_marks() -> None:
+    assert asks_quoted("In the broadband part a distance is put in quotation marks. Which words are quoted?")
+    assert asks_quoted("What phrase appears in quotes?")
+    assert not asks_quoted("What does the speech say about 'the real world'?")  # the asker quotes
+    assert quotes_something('The "last kilometer" of internet infrastructure will be linked up.')
+    assert not quotes_something("China's door of opening up will never close.")
+
+
+def test_a_number_asked_after_the_list_noun_is_a_position() -> None:
+    assert parse("Digital China comes up in the text: under proposal number what?").kind == "position"
+
+
+def test_list_every_asks_for_several() -> None:
+    assert wants_several("List every commitment to foreign firms that China says will not change.")
+    assert not wants_several("List the commitment to foreign firms.")
