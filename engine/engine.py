@@ -51,6 +51,7 @@ from settings import Settings
 log = logging.getLogger("engine")
 
 RUNNER_UP = 0.85  # a second evidence sentence is shown when it scores this close to the best
+RUNNERS_UP = 2  # ... and so is a third
 SEVERAL_PASSAGES = 3  # "both ... and ..." questions quote up to this many passages
 SEVERAL_RATIO = 0.6  # ... each with a best sentence scoring at least this share of the best
 SHORT_SENTENCE = 12  # words: a best sentence this short is quoted with the sentence after it
@@ -502,7 +503,11 @@ def _besides(found: list[Evidence], shown: list[Evidence]) -> list[Evidence]:
 def _extractive_choice(
     evidence: list[Evidence], several: bool = False, pointed: Sequence[str] = ()
 ) -> list[Evidence]:
-    """The best eligible sentence, plus the runner-up when it is nearly as good.
+    """The best eligible sentence, plus the next two when they are nearly as good.
+
+    A paraphrased question ("How should nations treat one another's domestic politics and
+    their disagreements?") often matches the sentence that answers it a little less well than
+    a neighbour that shares its words: the third best sentence is as often the answer as the second.
 
     When the question asks for several facts ("both ... and ..."), the best sentence of each
     of the next best passages joins too, if it is reasonably close; so does every sentence
@@ -510,8 +515,11 @@ def _extractive_choice(
     pointed_phrases), even two in one passage, whatever their score.
     """
     chosen = evidence[:1]
-    for candidate in evidence[1:2]:
-        if candidate.eligible and candidate.score >= RUNNER_UP * chosen[0].score:
+    for rank, candidate in enumerate(evidence[1 : 1 + RUNNERS_UP], start=2):
+        # The third best as a heading or a title line adds nothing to the sentences above it
+        # ("Notes" next to "1 Mo Zi.").
+        third_line = rank == 3 and candidate.passage.kind in STRUCTURAL
+        if candidate.eligible and candidate.score >= RUNNER_UP * chosen[0].score and not third_line:
             chosen.append(candidate)
     if several and pointed:
         holding = [e for e in evidence if e.eligible and holds(e.text, pointed)]

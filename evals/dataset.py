@@ -26,7 +26,7 @@ two fixes, blind3 one; blind4 was measured before the phrase ranking and guided 
 fixes, blind5 after it and guided one, blind6 guided two, blind7 one, blind8 one, blind9
 and blind10 five between them, blind11 three, blind12 three, blind13 two, blind14 three,
 blind15 one, blind16 seven, blind17 three, blind18 five, blind19 three, blind20 three, blind21
-five, blind22 six, blind23 one, blind24 one, blind25 five; the writers of blind9 to blind26
+five, blind22 six, blind23 one, blind24 one, blind25 five, blind26 ten; the writers of blind9 to blind26
 were also told to avoid every earlier question, and the next set must be new again; the
 writers of blind15 to blind26 were also asked to favour what an ordinary reader would ask
 over puzzles about word positions, which the long list of earlier questions had pushed

@@ -722,3 +722,11 @@ def test_a_number_asked_after_the_list_noun_gets_the_item_heading(ask: Callable[
     answer = ask("The sharing economy is mentioned: under proposal number what?")
     assert not answer.refused and answer.answer.startswith("Third")
 
+
+def test_a_third_sentence_nearly_as_good_as_the_best_is_quoted(ask: Callable[[str], Answer]) -> None:
+    # the sentence on speaking one's mind scores third, just below two on the rule of law
+    answer = ask(
+        "Is the speaker saying people should be able to speak their minds on the web"
+        " and still live under rules?"
+    )
+    assert not answer.refused and "express their minds" in answer.answer
